@@ -1,0 +1,127 @@
+//! Bit-field layouts: each CCSDS header is written once as a table of [`Field`]s.
+
+use crate::WireError;
+
+/// One field of a fixed-size header of at most 8 octets: a name, a bit offset (CCSDS numbering,
+/// bit 0 = most significant bit of the first octet) and a width in bits.
+///
+/// Decoders call [`Field::get`], encoders [`Field::set`], on the same constant, so a layout lives
+/// in exactly one place. Headers are read as one big-endian integer, which the optimiser turns
+/// into a single load, shift and mask once the header length and the field are constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Name as the standard spells it (reported in errors).
+    pub name: &'static str,
+    /// Offset of the field's first (most significant) bit from the start of the header.
+    pub bit_offset: u32,
+    /// Width in bits (1..=32).
+    pub width: u32,
+}
+
+impl Field {
+    /// A field `width` bits wide at `bit_offset`.
+    pub const fn new(name: &'static str, bit_offset: u32, width: u32) -> Self {
+        Self {
+            name,
+            bit_offset,
+            width,
+        }
+    }
+
+    /// The largest value the field can hold.
+    #[inline(always)]
+    pub const fn max(&self) -> u64 {
+        (1u64 << self.width) - 1
+    }
+
+    /// Byte offset (within the header) of the octet holding the field's first bit.
+    pub const fn byte_offset(&self) -> usize {
+        (self.bit_offset / 8) as usize
+    }
+
+    #[inline(always)]
+    const fn shift<const N: usize>(&self) -> u32 {
+        (N as u32) * 8 - self.bit_offset - self.width
+    }
+
+    /// Reads the field out of a header of `N` (≤ 8) octets.
+    #[inline(always)]
+    pub fn get<const N: usize>(&self, header: &[u8; N]) -> u64 {
+        (read_be(header) >> self.shift::<N>()) & self.max()
+    }
+
+    /// Fails with [`crate::ErrorKind::InvalidValue`] if `value` does not fit the field.
+    /// `base` is the header's offset in the caller's buffer, for the error's byte offset.
+    #[inline]
+    pub fn check(&self, value: u64, base: usize) -> Result<(), WireError> {
+        if value > self.max() {
+            Err(WireError::invalid(
+                base + self.byte_offset(),
+                self.name,
+                value,
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Writes `value` into the field, leaving the other bits of the header untouched.
+    /// Refuses (rather than truncates) a value that does not fit.
+    #[inline]
+    pub fn set<const N: usize>(
+        &self,
+        header: &mut [u8; N],
+        value: u64,
+        base: usize,
+    ) -> Result<(), WireError> {
+        self.check(value, base)?;
+        let mask = self.max() << self.shift::<N>();
+        let word = (read_be(header) & !mask) | (value << self.shift::<N>());
+        write_be(header, word);
+        Ok(())
+    }
+}
+
+/// Reads `N` (≤ 8) octets as one big-endian integer.
+#[inline(always)]
+pub fn read_be<const N: usize>(bytes: &[u8; N]) -> u64 {
+    bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+}
+
+/// Writes the low `8·N` bits of `word` as `N` (≤ 8) big-endian octets.
+#[inline(always)]
+pub fn write_be<const N: usize>(bytes: &mut [u8; N], word: u64) {
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = (word >> (8 * (N - 1 - i))) as u8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const A: Field = Field::new("a", 0, 3);
+    const B: Field = Field::new("b", 3, 11);
+    const C: Field = Field::new("c", 14, 18);
+
+    #[test]
+    fn refuses_oversized_value() {
+        let mut h = [0u8; 4];
+        let e = A.set(&mut h, 8, 10).unwrap_err();
+        assert_eq!(e, WireError::invalid(10, "a", 8));
+        assert_eq!(h, [0; 4]);
+        assert_eq!(C.byte_offset(), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn set_then_get(a in 0u64..8, b in 0u64..2048, c in 0u64..(1 << 18), noise: [u8; 4]) {
+            let mut h = noise;
+            A.set(&mut h, a, 0).unwrap();
+            B.set(&mut h, b, 0).unwrap();
+            C.set(&mut h, c, 0).unwrap();
+            prop_assert_eq!((A.get(&h), B.get(&h), C.get(&h)), (a, b, c));
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! placeholder
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
