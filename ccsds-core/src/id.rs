@@ -3,9 +3,9 @@
 //! Each type holds the widest value any CCSDS link protocol gives the identifier; a protocol
 //! whose field is narrower (TM's 3-bit VCID, AOS's 8-bit SCID) checks again when it encodes.
 
-use crate::WireError;
-use core::fmt;
-
+/// Defines a checked identifier newtype of a given bit width (used by the protocol crates for
+/// their own identifiers, e.g. the Space Packet APID).
+#[macro_export]
 macro_rules! bounded_id {
     ($(#[$doc:meta])* $name:ident, $repr:ty, $bits:expr, $field:expr) => {
         $(#[$doc])*
@@ -19,11 +19,11 @@ macro_rules! bounded_id {
             pub const MAX: Self = Self(((1u32 << $bits) - 1) as $repr);
 
             /// Checked constructor: fails if `value` needs more than [`Self::BITS`] bits.
-            pub const fn new(value: $repr) -> Result<Self, WireError> {
+            pub const fn new(value: $repr) -> Result<Self, $crate::WireError> {
                 if (value as u64) <= Self::MAX.0 as u64 {
                     Ok(Self(value))
                 } else {
-                    Err(WireError::invalid(0, $field, value as u64))
+                    Err($crate::WireError::invalid(0, $field, value as u64))
                 }
             }
 
@@ -34,8 +34,8 @@ macro_rules! bounded_id {
         }
 
         impl TryFrom<$repr> for $name {
-            type Error = WireError;
-            fn try_from(value: $repr) -> Result<Self, WireError> {
+            type Error = $crate::WireError;
+            fn try_from(value: $repr) -> Result<Self, $crate::WireError> {
                 Self::new(value)
             }
         }
@@ -46,9 +46,9 @@ macro_rules! bounded_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&self.0, f)
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::Display::fmt(&self.0, f)
             }
         }
     };
@@ -71,6 +71,7 @@ bounded_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::WireError;
 
     #[test]
     fn bounds() {
