@@ -1,6 +1,3 @@
-//! BPSec (RFC 9172) with the RFC 9173 default security contexts.
-//!
-//! Placeholder crate of the Borealis-rs workspace: its codec arrives with its own issue. It already
-//! builds `no_std` + `alloc` so the workspace layout and CI are fixed from the start.
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
