@@ -1,1 +1,93 @@
-fn main() {}
+//! `borealis`: the Borealis reference node.
+//!
+//! Today it offers the link-layer demo (`demo`) and the byte inspector (`inspect`); the ground and
+//! payload daemons arrive with their own issue.
+//!
+//! Exit codes: 0 success, 1 I/O or usage failure, 2 input that does not decode.
+#![forbid(unsafe_code)]
+
+mod demo;
+mod inspect;
+
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Borealis: CCSDS + DTN stack for hosted payloads.
+#[derive(Debug, Parser)]
+#[command(name = "borealis", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Encode a command Space Packet into a TC frame and a CLTU, decode it back, print both.
+    Demo,
+    /// Detect what FILE (or '-' for standard input) holds and print every field.
+    Inspect {
+        /// File to read, or '-' for standard input.
+        file: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The TC virtual channel has no segment header (managed parameter; default: present).
+        #[arg(long)]
+        no_segment_header: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo => match demo::run(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Inspect {
+            file,
+            json,
+            no_segment_header,
+        } => {
+            let bytes = match read_input(&file) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", file.display());
+                    return ExitCode::from(1);
+                }
+            };
+            let options = inspect::Options {
+                segment_header: !no_segment_header,
+            };
+            match inspect::inspect(&bytes, &options) {
+                Ok(report) => {
+                    if json {
+                        println!("{report}");
+                    } else {
+                        print!("{}", inspect::render_text(&report));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn read_input(path: &PathBuf) -> std::io::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        Ok(buf)
+    } else {
+        std::fs::read(path)
+    }
+}
