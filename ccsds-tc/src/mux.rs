@@ -12,6 +12,33 @@
 //!   per MAP, so frames of different MAPs may interleave, and caps each one's size.
 //! * [`deblock`] splits the data of an unsegmented frame back into the packets blocked in it,
 //!   given a function that reads a packet's length from its header.
+//!
+//! ```
+//! use ccsds_tc::frame::{FrameConfig, TcFrame};
+//! use ccsds_tc::mux::{Reassembler, ReassemblerConfig, Segmenter, SegmenterConfig};
+//! use ccsds_tc::{MapId, Scid, Vcid};
+//!
+//! let segmenter = Segmenter::new(SegmenterConfig {
+//!     scid: Scid::new(123)?,
+//!     vcid: Vcid::new(1)?,
+//!     bypass: true,
+//!     fecf: true,
+//!     max_frame_len: 64,
+//! })?;
+//! let mut rx = Reassembler::new(ReassemblerConfig { max_sdu_len: 4096, check_sequence: true });
+//! let packet = [0x5Au8; 200]; // more than one 64-octet frame can carry
+//! let sdus = [&packet[..]];
+//! let mut frames = segmenter.frames(MapId::new(3)?, &sdus)?;
+//! let (mut buf, mut ns, mut delivered) = ([0u8; 64], 0u8, Vec::new());
+//! while let Some(len) = frames.next_frame(ns, &mut buf) {
+//!     ns = ns.wrapping_add(1); // Type-B: the sender counts N(S) itself
+//!     let cfg = FrameConfig { segment_header: true, fecf: true };
+//!     let frame = TcFrame::new_checked(&buf[..len?], cfg)?;
+//!     rx.push(&frame, |map, sdu| delivered.push((map, sdu.to_vec())))?;
+//! }
+//! assert_eq!(delivered, [(MapId::new(3)?, packet.to_vec())]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use alloc::vec::Vec;
 
