@@ -176,7 +176,7 @@ pub fn check(
     };
     status.ok_or(Error::new(
         0,
-        "code block",
+        "code_block",
         ErrorKind::Uncorrectable { block: index },
     ))
 }

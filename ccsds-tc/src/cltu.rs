@@ -55,7 +55,7 @@ pub const fn encoded_len(frame_len: usize) -> usize {
 /// rejects, and an `out` shorter than [`encoded_len`].
 pub fn encode(frame: &[u8], cfg: &CltuConfig, out: &mut [u8]) -> Result<usize, Error> {
     if frame.is_empty() {
-        return Err(Error::invalid(0, "transfer frame length", 0));
+        return Err(Error::invalid(0, "transfer_frame_length", 0));
     }
     let len = encoded_len(frame.len());
     let available = out.len();
@@ -96,12 +96,12 @@ pub fn find_start(input: &[u8]) -> Result<usize, Error> {
         Some(&START_SEQUENCE) => Ok(start),
         Some(other) => Err(Error::invalid(
             start,
-            "start sequence",
+            "start_sequence",
             u64::from(u16::from_be_bytes(*other)),
         )),
         None => Err(Error::truncated(
             start,
-            "start sequence",
+            "start_sequence",
             start + START_SEQUENCE.len(),
             input.len(),
         )),
@@ -220,7 +220,7 @@ pub struct CltuReport {
 /// [`decode_frame`] to trim them.
 ///
 /// Errors: no start sequence (`InvalidValue` or `Truncated`), no tail before the end of the
-/// input (`Truncated`, field "tail sequence"), a CLTU without code blocks (`InvalidValue`),
+/// input (`Truncated`, field "tail_sequence"), a CLTU without code blocks (`InvalidValue`),
 /// an uncorrectable block (`Uncorrectable { block }`, at the block's offset) and an `out` too
 /// small for the information octets (`BufferTooSmall`).
 pub fn decode(input: &[u8], cfg: &CltuConfig, out: &mut [u8]) -> Result<CltuReport, Error> {
@@ -233,7 +233,7 @@ pub fn decode(input: &[u8], cfg: &CltuConfig, out: &mut [u8]) -> Result<CltuRepo
         let needed = len + INFO_LEN;
         let available = out.len();
         let dst = out.get_mut(len..needed).ok_or(Error::buffer_too_small(
-            "information octets",
+            "information_octets",
             needed,
             available,
         ))?;
@@ -250,13 +250,13 @@ pub fn decode(input: &[u8], cfg: &CltuConfig, out: &mut [u8]) -> Result<CltuRepo
         let pos = blocks.position();
         return Err(Error::truncated(
             pos,
-            "tail sequence",
+            "tail_sequence",
             pos + TAIL_SEQUENCE.len(),
             input.len(),
         ));
     };
     if count == 0 {
-        return Err(Error::invalid(tail, "code block count", 0));
+        return Err(Error::invalid(tail, "code_block_count", 0));
     }
     if cfg.randomize {
         randomizer::randomize(out.get_mut(..len).unwrap_or_default());

@@ -149,7 +149,7 @@ fn randomizer_sequence() {
 
 #[test]
 fn tail_sequence_fails_bch_decoding() {
-    // 231.0-B-4 §5: the tail is an uncorrectable "code block", even with one bit error.
+    // 231.0-B-4 §5: the tail is an uncorrectable "code_block", even with one bit error.
     for mode in [DecodeMode::Correct, DecodeMode::DetectOnly] {
         for bit in 0..=64 {
             let mut tail = u64::from_be_bytes(cltu::TAIL_SEQUENCE);
@@ -192,7 +192,7 @@ fn decode_errors() {
 
     // No start sequence.
     let e = cltu::decode(&[0x55, 0x12, 0x34], &PLAIN, &mut out).unwrap_err();
-    assert_eq!((e.offset, e.field), (1, "start sequence"));
+    assert_eq!((e.offset, e.field), (1, "start_sequence"));
     assert_eq!(e.kind, ErrorKind::InvalidValue { value: 0x1234 });
     let e = cltu::decode(&[0xAA, 0xEB], &PLAIN, &mut out).unwrap_err();
     assert_eq!(
@@ -205,7 +205,7 @@ fn decode_errors() {
 
     // Missing tail.
     let e = cltu::decode(&good[..good.len() - 1], &PLAIN, &mut out).unwrap_err();
-    assert_eq!((e.offset, e.field), (18, "tail sequence"));
+    assert_eq!((e.offset, e.field), (18, "tail_sequence"));
 
     // No code blocks.
     let mut empty = cltu::START_SEQUENCE.to_vec();
