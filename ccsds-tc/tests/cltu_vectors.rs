@@ -266,3 +266,24 @@ fn code_block_view() {
     assert_eq!(blocks.tail(), Some(18));
     assert_eq!(blocks.position(), cltu.len());
 }
+
+#[test]
+fn hand_worked_bch_blocks() {
+    use ccsds_tc::bch::parity;
+    // 231.0-B-4 §3, worked by hand. Information bits i0..i55 (i0 = MSB of octet 0) are the
+    // coefficients of x^62..x^7 of the codeword; the parity bits are the remainder of that
+    // polynomial divided by g(x) = x^7 + x^6 + x^2 + 1, complemented, followed by filler bit 0.
+    //
+    // All-zero information: remainder 0000000, complemented 1111111, filler 0 → 0xFE.
+    assert_eq!(parity(&[0; 7]), 0xFE);
+    // Only i55 set: the polynomial is x^7, and x^7 mod g(x) = x^6 + x^2 + 1 → 1000101,
+    // complemented 0111010, filler 0 → 0111 0100 = 0x74.
+    assert_eq!(parity(&[0, 0, 0, 0, 0, 0, 1]), 0x74);
+    // Only i54 set: x^8 = x·x^7 ≡ x^7 + x^3 + x ≡ (x^6 + x^2 + 1) + x^3 + x
+    // = x^6 + x^3 + x^2 + x + 1 → 1001111, complemented 0110000 → 0110 0000 = 0x60.
+    assert_eq!(parity(&[0, 0, 0, 0, 0, 0, 2]), 0x60);
+    // The code is linear before complementing: parity(a ^ b) ^ parity(a) ^ parity(b) equals the
+    // complement mask of the all-zero block.
+    let (a, b) = ([0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 2]);
+    assert_eq!(parity(&[0, 0, 0, 0, 0, 0, 3]), parity(&a) ^ parity(&b) ^ parity(&[0; 7]));
+}
