@@ -16,10 +16,6 @@ use std::io::Write;
 /// Any failure of the demo: a codec error (which would be a bug) or a write to the terminal.
 type DemoError = Box<dyn std::error::Error>;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Runs the demo, writing the transcript to `out`.
 pub fn run(out: &mut impl Write) -> Result<(), DemoError> {
     writeln!(
@@ -41,7 +37,7 @@ pub fn run(out: &mut impl Write) -> Result<(), DemoError> {
     writeln!(
         out,
         "[ground] space packet ({packet_len} octets): {}",
-        hex(packet)
+        hex::encode(packet)
     )?;
 
     // 2. Ground: the packet in a Type-AD frame on MAP 1, with FECF (232.0-B-4).
@@ -62,7 +58,7 @@ pub fn run(out: &mut impl Write) -> Result<(), DemoError> {
     writeln!(
         out,
         "[ground] TC frame     ({frame_len} octets): {}",
-        hex(frame)
+        hex::encode(frame)
     )?;
 
     // 3. Ground: the frame randomized and BCH-coded into a CLTU (231.0-B-4).
@@ -75,7 +71,7 @@ pub fn run(out: &mut impl Write) -> Result<(), DemoError> {
     writeln!(
         out,
         "[ground] CLTU         ({cltu_len} octets): {}",
-        hex(&cltu_buf)
+        hex::encode(&cltu_buf)
     )?;
 
     // 4. Link: flip one bit in every code block (a different bit each time).

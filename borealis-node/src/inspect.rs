@@ -51,11 +51,7 @@ fn fail(what: &'static str) -> impl FnOnce(WireError) -> InspectError {
 const HEX_LIMIT: usize = 64;
 
 fn hex(bytes: &[u8]) -> String {
-    let mut s: String = bytes
-        .iter()
-        .take(HEX_LIMIT)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let mut s = hex::encode(bytes.get(..HEX_LIMIT).unwrap_or(bytes));
     if bytes.len() > HEX_LIMIT {
         s.push('…');
     }
@@ -303,10 +299,7 @@ mod tests {
     };
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
+        hex::decode(s).unwrap()
     }
 
     #[test]

@@ -1,5 +1,10 @@
 //! The `borealis` binary as an operator runs it: exit codes, one-line errors, JSON output.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -17,13 +22,16 @@ fn borealis(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    hex::decode(s).unwrap()
 }
 
 #[test]
 fn inspect_json_from_stdin() {
     // dariol83 TcTransferFrameTest.FIRST_FRAME
-    let out = borealis(&["inspect", "--json", "-"], &unhex("207B001717C1000102030405060708090A0B0C0D0E0F0DEF"));
+    let out = borealis(
+        &["inspect", "--json", "-"],
+        &unhex("207B001717C1000102030405060708090A0B0C0D0E0F0DEF"),
+    );
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "tc_frame");
@@ -39,12 +47,20 @@ fn inspect_file_text() {
     std::fs::remove_file(&path).unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("kind: space_packets") && text.contains("apid: 2"), "{text}");
+    assert!(
+        text.contains("kind: space_packets") && text.contains("apid: 2"),
+        "{text}"
+    );
 }
 
 #[test]
 fn bad_input_is_one_line_with_offset_and_exit_2() {
-    for bad in [&b""[..], &[0x10, 0x02, 0xC0][..], &[0xEB, 0x90, 1, 2, 3][..], &[0xFF; 40][..]] {
+    for bad in [
+        &b""[..],
+        &[0x10, 0x02, 0xC0][..],
+        &[0xEB, 0x90, 1, 2, 3][..],
+        &[0xFF; 40][..],
+    ] {
         let out = borealis(&["inspect", "-"], bad);
         assert_eq!(out.status.code(), Some(2), "{bad:02x?}");
         let err = String::from_utf8(out.stderr).unwrap();
@@ -64,5 +80,9 @@ fn missing_file_is_exit_1() {
 fn demo_runs() {
     let out = borealis(&["demo"], b"");
     assert!(out.status.success());
-    assert!(String::from_utf8(out.stdout).unwrap().contains("round trip OK"));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("round trip OK")
+    );
 }

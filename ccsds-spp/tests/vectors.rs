@@ -9,10 +9,7 @@
 use ccsds_spp::{Apid, PacketType, PrimaryHeader, SequenceFlags, SpacePacket};
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s).unwrap()
 }
 
 fn header(

@@ -14,11 +14,7 @@ use ccsds_tc::cltu::{self, CltuConfig, CodeBlocks};
 use ccsds_tc::{ErrorKind, randomizer};
 
 fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len().is_multiple_of(2));
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s).unwrap()
 }
 
 const PLAIN: CltuConfig = CltuConfig {
@@ -285,5 +281,8 @@ fn hand_worked_bch_blocks() {
     // The code is linear before complementing: parity(a ^ b) ^ parity(a) ^ parity(b) equals the
     // complement mask of the all-zero block.
     let (a, b) = ([0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 2]);
-    assert_eq!(parity(&[0, 0, 0, 0, 0, 0, 3]), parity(&a) ^ parity(&b) ^ parity(&[0; 7]));
+    assert_eq!(
+        parity(&[0, 0, 0, 0, 0, 0, 3]),
+        parity(&a) ^ parity(&b) ^ parity(&[0; 7])
+    );
 }

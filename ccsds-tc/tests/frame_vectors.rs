@@ -13,10 +13,7 @@ use ccsds_tc::frame::{
 use ccsds_tc::{Error, ErrorKind, MapId, Scid, Vcid};
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s).unwrap()
 }
 
 /// Recomputes the FECF of a hand-edited frame.
