@@ -17,7 +17,7 @@
 
 use crate::Error;
 use crate::bch::{self, BLOCK_LEN, BlockStatus, DecodeMode, INFO_LEN};
-use crate::frame::{TcFrame, field::FRAME_LENGTH};
+use crate::frame::{PRIMARY_HEADER_LEN, TcFrame, field::FRAME_LENGTH};
 use crate::randomizer;
 
 /// Start sequence (231.0-B-4 §5).
@@ -276,7 +276,8 @@ pub fn decode(input: &[u8], cfg: &CltuConfig, out: &mut [u8]) -> Result<CltuRepo
 /// recognisable by length). Returns the frame length (the frame is `out[..len]`) and the
 /// report.
 ///
-/// Fails with `LengthMismatch` (at the frame length field) unless the declared frame fits the
+/// Fails with `InvalidValue` (at the frame length field) if the declared frame is shorter than
+/// a primary header and one data octet, and with `LengthMismatch` unless the declared frame fits the
 /// decoded octets with fewer than 7 octets left over, i.e. unless everything after the frame
 /// can be fill of the last code block.
 pub fn decode_frame(
@@ -287,9 +288,19 @@ pub fn decode_frame(
     let report = decode(input, cfg, out)?;
     let decoded = out.get(..report.len).unwrap_or_default();
     let frame_len = TcFrame::new_unchecked(decoded).total_len();
+    let frame_length_offset = report.start + START_SEQUENCE.len() + FRAME_LENGTH.byte_offset();
+    // A TC frame holds at least its primary header and one data octet (232.0-B-4 §4.1.3.1.3);
+    // a shorter declared length cannot be trimmed to a frame (found by the `cltu` fuzz target).
+    if frame_len < PRIMARY_HEADER_LEN + 1 {
+        return Err(Error::invalid(
+            frame_length_offset,
+            FRAME_LENGTH.name,
+            frame_len.saturating_sub(1) as u64,
+        ));
+    }
     if frame_len > report.len || report.len - frame_len >= INFO_LEN {
         return Err(Error::length_mismatch(
-            report.start + START_SEQUENCE.len() + FRAME_LENGTH.byte_offset(),
+            frame_length_offset,
             FRAME_LENGTH.name,
             frame_len,
             report.len,

@@ -286,3 +286,16 @@ fn hand_worked_bch_blocks() {
         parity(&a) ^ parity(&b) ^ parity(&[0; 7])
     );
 }
+
+#[test]
+fn fuzz_regression_frame_shorter_than_a_header() {
+    // fuzz/artifacts/cltu/crash-3f78fd0f (cltu target, 2026-11-24): one code block that
+    // corrects to all-zero information octets, then a tail with one bit error. The zero header
+    // declares a 1-octet "frame"; decode_frame used to return it, and re-encoding it with fill
+    // gave a different frame length. A TC frame is at least header + 1 data octet.
+    let input = hex("eb90000000000000003ac5c5c5c5c5c5c539ff00aa");
+    let mut out = [0u8; 32];
+    let e = cltu::decode_frame(&input, &PLAIN, &mut out).unwrap_err();
+    assert_eq!((e.field, e.offset), ("frame_length", 4));
+    assert_eq!(e.kind, ErrorKind::InvalidValue { value: 0 });
+}
