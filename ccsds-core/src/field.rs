@@ -65,6 +65,22 @@ impl Field {
         }
     }
 
+    /// Returns `word` (an `N`-octet header held as one big-endian integer) with the field set to
+    /// `value`. Encoders that write a whole header build it with one `insert` per field and a
+    /// single [`write_be`], instead of a read-modify-write of the buffer per field.
+    /// Refuses (rather than truncates) a value that does not fit.
+    #[inline(always)]
+    pub fn insert<const N: usize>(
+        &self,
+        word: u64,
+        value: u64,
+        base: usize,
+    ) -> Result<u64, WireError> {
+        self.check(value, base)?;
+        let shift = self.shift::<N>();
+        Ok((word & !(self.max() << shift)) | (value << shift))
+    }
+
     /// Writes `value` into the field, leaving the other bits of the header untouched.
     /// Refuses (rather than truncates) a value that does not fit.
     #[inline]
@@ -74,9 +90,7 @@ impl Field {
         value: u64,
         base: usize,
     ) -> Result<(), WireError> {
-        self.check(value, base)?;
-        let mask = self.max() << self.shift::<N>();
-        let word = (read_be(header) & !mask) | (value << self.shift::<N>());
+        let word = self.insert::<N>(read_be(header), value, base)?;
         write_be(header, word);
         Ok(())
     }

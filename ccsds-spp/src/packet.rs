@@ -2,7 +2,7 @@
 //! 1 to 65 536 octets.
 
 use crate::Error;
-use ccsds_core::{Field, WireError, bounded_id, read_be};
+use ccsds_core::{Field, WireError, bounded_id, read_be, write_be};
 
 bounded_id!(
     /// Application Process Identifier (11 bits, 133.0-B-2 §4.1.3.3.4). [`Apid::IDLE`] (all ones)
@@ -157,7 +157,8 @@ impl<T: AsRef<[u8]>> SpacePacket<T> {
 
     /// Application Process Identifier.
     pub fn apid(&self) -> Apid {
-        Apid::new(field::APID.get(&self.header()) as u16).unwrap_or(Apid::IDLE)
+        // 11 bits by the field's mask.
+        Apid(field::APID.get(&self.header()) as u16)
     }
 
     /// Sequence Flags.
@@ -279,7 +280,8 @@ impl PrimaryHeader {
                 u64::from(version),
             ));
         }
-        let apid = Apid::new(get(field::APID) as u16)?;
+        // The mask makes the value 11 bits wide, so the checked constructor is not needed.
+        let apid = Apid(get(field::APID) as u16);
         let secondary_header = get(field::SEC_HEADER_FLAG) == 1;
         if apid.is_idle() && secondary_header {
             // §4.1.3.3.3.4: the secondary header flag of an idle packet shall be 0.
@@ -326,18 +328,18 @@ impl PrimaryHeader {
                 u64::from(self.version),
             ));
         }
-        let mut h = [0u8; HEADER_LEN];
-        field::PACKET_TYPE.set(
-            &mut h,
+        let mut w = 0;
+        w = field::PACKET_TYPE.insert::<HEADER_LEN>(
+            w,
             (self.packet_type == PacketType::Telecommand).into(),
             0,
         )?;
-        field::SEC_HEADER_FLAG.set(&mut h, self.secondary_header.into(), 0)?;
-        field::APID.set(&mut h, self.apid.get().into(), 0)?;
-        field::SEQUENCE_FLAGS.set(&mut h, self.sequence_flags.bits().into(), 0)?;
-        field::SEQUENCE_COUNT.set(&mut h, self.sequence_count.into(), 0)?;
-        field::DATA_LENGTH.set(&mut h, self.packet_data_length.into(), 0)?;
-        *header = h;
+        w = field::SEC_HEADER_FLAG.insert::<HEADER_LEN>(w, self.secondary_header.into(), 0)?;
+        w = field::APID.insert::<HEADER_LEN>(w, self.apid.get().into(), 0)?;
+        w = field::SEQUENCE_FLAGS.insert::<HEADER_LEN>(w, self.sequence_flags.bits().into(), 0)?;
+        w = field::SEQUENCE_COUNT.insert::<HEADER_LEN>(w, self.sequence_count.into(), 0)?;
+        w = field::DATA_LENGTH.insert::<HEADER_LEN>(w, self.packet_data_length.into(), 0)?;
+        write_be(header, w);
         Ok(())
     }
 
