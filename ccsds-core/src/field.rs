@@ -105,8 +105,13 @@ pub fn read_be<const N: usize>(bytes: &[u8; N]) -> u64 {
 /// Writes the low `8·N` bits of `word` as `N` (≤ 8) big-endian octets.
 #[inline(always)]
 pub fn write_be<const N: usize>(bytes: &mut [u8; N], word: u64) {
-    for (i, b) in bytes.iter_mut().enumerate() {
-        *b = (word >> (8 * (N - 1 - i))) as u8;
+    // Copying the tail of `to_be_bytes` lets the compiler emit a few wide stores instead of
+    // N byte stores (which also stall a wide load of the same octets right after).
+    let all = word.to_be_bytes();
+    if let Some(tail) = all.get(8usize.saturating_sub(N)..)
+        && let Some(dst) = bytes.get_mut(..tail.len())
+    {
+        dst.copy_from_slice(tail);
     }
 }
 
