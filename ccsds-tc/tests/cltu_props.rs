@@ -13,10 +13,10 @@ use ccsds_tc::cltu::{self, CltuConfig, CodeBlocks};
 use ccsds_tc::{ErrorKind, randomizer};
 use proptest::prelude::*;
 
-/// A TC frame of `body.len()` octets whose frame length field (232.0-B-4 §4.1.2.7, bits
+/// A TC frame of `body.len()` octets (at least header + 1 data octet) whose frame length field (232.0-B-4 §4.1.2.7, bits
 /// 22..=31) is right, so `decode_frame` can trim the fill; the other octets are random.
 fn frame() -> impl Strategy<Value = Vec<u8>> {
-    proptest::collection::vec(any::<u8>(), 5..=1024).prop_map(|mut f| {
+    proptest::collection::vec(any::<u8>(), 6..=1024).prop_map(|mut f| {
         let declared = (f.len() - 1) as u16;
         f[2] = (f[2] & 0xFC) | (declared >> 8) as u8;
         f[3] = declared as u8;
