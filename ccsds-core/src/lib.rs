@@ -2,11 +2,13 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 
+pub mod clcw;
 mod crc16;
 mod error;
 mod field;
 mod id;
 
+pub use clcw::Clcw;
 pub use crc16::{Crc16, crc16_ccitt};
 pub use error::{ErrorKind, WireError};
 pub use field::{Field, read_be, write_be};
