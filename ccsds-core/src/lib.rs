@@ -7,6 +7,7 @@ mod crc16;
 mod error;
 mod field;
 mod id;
+pub mod lfsr;
 
 pub use clcw::Clcw;
 pub use crc16::{Crc16, crc16_ccitt};

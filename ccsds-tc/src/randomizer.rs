@@ -6,39 +6,20 @@
 //! (§6). The polynomial is primitive, so the bit sequence repeats every 255 bits and the
 //! octet sequence every 255 octets: [`SEQUENCE`] holds one period, computed at compile time.
 //!
-//! XOR is its own inverse: [`randomize`] also derandomizes.
+//! XOR is its own inverse: [`randomize`] also derandomizes. The register itself is the
+//! shared [`ccsds_core::lfsr`], which the TM randomizer uses with its own polynomial.
+
+use ccsds_core::lfsr;
 
 /// Length of the randomizer's octet period (2^8 − 1).
-pub const PERIOD: usize = 255;
+pub const PERIOD: usize = lfsr::PERIOD;
+
+/// Feedback taps of h(x): the LFSR of 231.0-B-4 §6, as an 8-bit register that outputs its
+/// LSB, shifts right and feeds the XOR of register bits {0, 1, 2, 3, 4, 6} into the MSB.
+const TAPS: u8 = 0b0101_1111;
 
 /// One period of the TC randomizer output, octet-packed MSB first: `FF 39 9E 5A 68 E9 06 F5 …`.
-///
-/// The LFSR of 231.0-B-4 §6, as an 8-bit register: output the LSB, shift right, and
-/// feed the XOR of register bits {0, 1, 2, 3, 4, 6} into the MSB.
-#[allow(
-    clippy::indexing_slicing,
-    reason = "evaluated at compile time: an out-of-range index fails the build"
-)]
-pub const SEQUENCE: [u8; PERIOD] = {
-    let mut seq = [0u8; PERIOD];
-    let mut state: u8 = 0xFF;
-    let mut i = 0;
-    while i < PERIOD {
-        let mut octet = 0u8;
-        let mut k = 0;
-        while k < 8 {
-            octet = (octet << 1) | (state & 1);
-            let feedback =
-                (state ^ (state >> 1) ^ (state >> 2) ^ (state >> 3) ^ (state >> 4) ^ (state >> 6))
-                    & 1;
-            state = (state >> 1) | (feedback << 7);
-            k += 1;
-        }
-        seq[i] = octet;
-        i += 1;
-    }
-    seq
-};
+pub const SEQUENCE: [u8; PERIOD] = lfsr::sequence(TAPS);
 
 /// The randomizer output from the start of a frame, repeating with period [`PERIOD`].
 pub fn keystream() -> impl Iterator<Item = u8> {
@@ -48,9 +29,7 @@ pub fn keystream() -> impl Iterator<Item = u8> {
 /// XORs the randomizer sequence, restarted at `frame[0]`, over `frame` in place. Applied to
 /// a randomized frame it restores the original.
 pub fn randomize(frame: &mut [u8]) {
-    for (octet, prn) in frame.iter_mut().zip(keystream()) {
-        *octet ^= prn;
-    }
+    lfsr::xor_cyclic(frame, &SEQUENCE);
 }
 
 #[cfg(test)]
