@@ -120,6 +120,7 @@ pub fn run(out: &mut impl Write) -> Result<(), DemoError> {
         &cltu_buf,
         &Options {
             segment_header: true,
+            ..Options::default()
         },
     )?;
     write!(out, "{}", inspect::render_text(&report))?;

@@ -11,14 +11,24 @@ use ccsds_spp::{EncapsulationPacket, PacketStream, PacketType, PrimaryHeader, Se
 use ccsds_tc::bch::{BlockStatus, DecodeMode};
 use ccsds_tc::cltu::{self, CltuConfig, CodeBlocks};
 use ccsds_tc::frame::{self, ControlCommand, FrameConfig, FrameType, TcFrame, TcFrameRepr};
+use ccsds_tm::aos::{self, AosConfig, AosFrame};
+use ccsds_tm::cadu::CaduCodec;
+use ccsds_tm::ocf::Ocf;
+use ccsds_tm::rs::ErrorCapability;
+use ccsds_tm::sync;
+use ccsds_tm::tm::{DataFieldContent, FirstHeaderPointer, TmConfig, TmFrame};
 use serde_json::{Map, Value, json};
 use std::fmt;
 
 /// Managed parameters that cannot be read from the bytes themselves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     /// TC frames on this virtual channel carry a segment header (232.0-B-4 §4.1.3.2).
     pub segment_header: bool,
+    /// AOS frames on this channel carry an insert zone of this many octets (732.0-B-4 §4.1.3).
+    pub aos_insert_zone: usize,
+    /// AOS frames on this channel carry an OCF (732.0-B-4 §4.1.5).
+    pub aos_ocf: bool,
 }
 
 /// Why the input could not be described: which structure it looked like, and the decoder's
@@ -71,13 +81,189 @@ pub fn inspect(bytes: &[u8], options: &Options) -> Result<Value, InspectError> {
         after_acquisition.and_then(|i| bytes.get(i..i + 2)) == Some(&cltu::START_SEQUENCE[..]);
     if starts_cltu {
         describe_cltu(bytes, options)
+    } else if bytes.starts_with(&sync::ASM) {
+        describe_cadu(bytes, options)
     } else if first >> 5 == ccsds_spp::encap::VERSION {
         describe_encapsulation(bytes)
+    } else if first >> 6 == 1 {
+        describe_aos_frame(bytes, options)
     } else if looks_like_tc_frame(bytes) {
         describe_tc_frame(bytes, options)
     } else {
-        describe_space_packets(bytes)
+        // Version 00 without a matching TC length: a Space Packet stream, or else a TM frame
+        // (whose length is a managed parameter: the whole input).
+        describe_space_packets(bytes).or_else(|e| describe_tm_frame(bytes).map_err(|_| e))
     }
+}
+
+/// A frame's FECF is a managed parameter: a CRC residue of zero over the whole frame says one is
+/// there (a false positive needs the last two octets to match the CRC by chance: 2^-16).
+fn has_fecf(bytes: &[u8]) -> bool {
+    bytes.len() > 8 && crc16_ccitt(bytes) == 0
+}
+
+fn ocf_json(ocf: Option<Ocf>) -> Value {
+    match ocf {
+        None => Value::Null,
+        Some(Ocf::Clcw(c)) => json!({
+            "type": "CLCW",
+            "status_field": c.status,
+            "cop_in_effect": c.cop_in_effect,
+            "virtual_channel_id": c.vcid.get(),
+            "no_rf_available": c.no_rf_available,
+            "no_bit_lock": c.no_bit_lock,
+            "lockout": c.lockout,
+            "wait": c.wait,
+            "retransmit": c.retransmit,
+            "farm_b_counter": c.farm_b_counter,
+            "report_value": c.report_value,
+        }),
+        Some(Ocf::Type2(raw)) => json!({"type": "type-2 report", "value": hex::encode(raw)}),
+    }
+}
+
+fn fhp_json(fhp: FirstHeaderPointer) -> Value {
+    match fhp {
+        FirstHeaderPointer::Offset(o) => o.into(),
+        FirstHeaderPointer::NoPacketStart => "0x7ff (no packet starts)".into(),
+        FirstHeaderPointer::IdleData => "0x7fe (idle data only)".into(),
+    }
+}
+
+fn describe_tm_frame(bytes: &[u8]) -> Result<Value, InspectError> {
+    let config = TmConfig {
+        frame_len: bytes.len(),
+        fecf: has_fecf(bytes),
+    };
+    let frame = TmFrame::new_checked(bytes, config).map_err(fail("TM frame"))?;
+    let ocf = frame.ocf().map_err(fail("TM frame OCF"))?;
+    let content = match frame.data_field_content() {
+        DataFieldContent::Packets(fhp) => {
+            json!({"synchronization_flag": false, "first_header_pointer": fhp_json(fhp)})
+        }
+        DataFieldContent::VcaSdu {
+            packet_order,
+            segment_length_id,
+            first_header_pointer,
+        } => json!({
+            "synchronization_flag": true, "packet_order_flag": packet_order,
+            "segment_length_id": segment_length_id, "first_header_pointer_bits": first_header_pointer,
+        }),
+    };
+    Ok(json!({
+        "kind": "tm_frame",
+        "standard": "CCSDS 132.0-B-3",
+        "length": bytes.len(),
+        "version": frame.version(),
+        "spacecraft_id": frame.scid().get(),
+        "virtual_channel_id": frame.vcid().get(),
+        "ocf_flag": frame.ocf_flag(),
+        "master_channel_frame_count": frame.mc_frame_count(),
+        "virtual_channel_frame_count": frame.vc_frame_count(),
+        "secondary_header_flag": frame.secondary_header_flag(),
+        "data_field_status": content,
+        "secondary_header": frame.secondary_header().map(hex::encode),
+        "data_length": frame.data().len(),
+        "data": hex(frame.data()),
+        "ocf": ocf_json(ocf),
+        "fecf": frame.fecf().map(|v| format!("{v:04x}")),
+    }))
+}
+
+fn describe_aos_frame(bytes: &[u8], options: &Options) -> Result<Value, InspectError> {
+    // The FHEC is a managed parameter too: a header that is an RS(10,6) codeword carries one.
+    let fhec = bytes.first_chunk::<8>().is_some_and(aos::fhec::is_valid);
+    let config = AosConfig {
+        frame_len: bytes.len(),
+        fhec,
+        insert_zone_len: options.aos_insert_zone,
+        ocf: options.aos_ocf,
+        fecf: has_fecf(bytes),
+    };
+    let frame = AosFrame::new_checked(bytes, config).map_err(fail("AOS frame"))?;
+    let ocf = frame.ocf().map_err(fail("AOS frame OCF"))?;
+    let m_pdu = frame
+        .m_pdu()
+        .ok()
+        .map(|p| fhp_json(p.first_header_pointer()));
+    Ok(json!({
+        "kind": "aos_frame",
+        "standard": "CCSDS 732.0-B-4",
+        "length": bytes.len(),
+        "version": frame.version(),
+        "spacecraft_id": frame.scid().get(),
+        "virtual_channel_id": frame.vcid().get(),
+        "idle_channel": frame.is_idle(),
+        "virtual_channel_frame_count": frame.vc_frame_count(),
+        "replay_flag": frame.replay(),
+        "vc_frame_count_usage_flag": frame.vc_frame_count_usage(),
+        "vc_frame_count_cycle": frame.vc_frame_count_cycle(),
+        "fhec": frame.fhec().map(|v| format!("{v:04x}")),
+        "insert_zone": hex::encode(frame.insert_zone()),
+        "data_length": frame.data().len(),
+        "m_pdu_first_header_pointer": m_pdu,
+        "data": hex(frame.data()),
+        "ocf": ocf_json(ocf),
+        "fecf": frame.fecf().map(|v| format!("{v:04x}")),
+    }))
+}
+
+/// CADU: ASM, then a (randomized) codeblock. Coding is a managed parameter; the readings tried
+/// are full-length RS(255,223) and RS(255,239) at every interleaving depth that matches the
+/// length, then no RS, each with and without the randomizer; the first that yields a valid TM or
+/// AOS frame wins. Shortened RS codes need the mission's frame length and are not guessed.
+fn describe_cadu(bytes: &[u8], options: &Options) -> Result<Value, InspectError> {
+    let codeblock = bytes.get(sync::ASM_LEN..).unwrap_or_default();
+    let mut candidates = Vec::new();
+    for (capability, k) in [(ErrorCapability::E16, 223), (ErrorCapability::E8, 239)] {
+        for depth in [1u8, 2, 3, 4, 5, 8] {
+            if codeblock.len() == 255 * usize::from(depth) {
+                candidates.push((Some((capability, depth)), k * usize::from(depth)));
+            }
+        }
+    }
+    candidates.push((None, codeblock.len()));
+    let mut last = InspectError {
+        what: "CADU: no coding reading gives a valid frame",
+        error: None,
+    };
+    for (rs, frame_len) in candidates {
+        for randomize in [true, false] {
+            let Ok(codec) = CaduCodec::new(frame_len, rs, randomize) else {
+                continue;
+            };
+            let mut work = codeblock.to_vec();
+            let report = match codec.decode_codeblock(&mut work) {
+                Ok(r) => r,
+                Err(e) => {
+                    last = fail("CADU codeblock")(e.shifted(sync::ASM_LEN));
+                    continue;
+                }
+            };
+            let frame_bytes = work.get(..frame_len).unwrap_or_default();
+            let frame = if frame_bytes.first().is_some_and(|b| b >> 6 == 1) {
+                describe_aos_frame(frame_bytes, options)
+            } else {
+                describe_tm_frame(frame_bytes)
+            };
+            match frame {
+                Ok(frame) => {
+                    return Ok(json!({
+                        "kind": "cadu",
+                        "standard": "CCSDS 131.0-B-4",
+                        "asm": hex::encode(sync::ASM),
+                        "length": bytes.len(),
+                        "reed_solomon": rs.map(|(c, i)| json!({"e": c.e(), "interleaving_depth": i})),
+                        "randomized": randomize,
+                        "corrected_symbols": report.corrected_symbols,
+                        "frame": frame,
+                    }));
+                }
+                Err(e) => last = e,
+            }
+        }
+    }
+    Err(last)
 }
 
 /// A TC frame starts with version `00` and its Frame Length field covers exactly the input
@@ -296,6 +482,8 @@ mod tests {
 
     const OPTS: Options = Options {
         segment_header: true,
+        aos_insert_zone: 0,
+        aos_ocf: false,
     };
 
     fn unhex(s: &str) -> Vec<u8> {
@@ -320,19 +508,85 @@ mod tests {
         );
         // dariol83 TcEncoderTest.testTcEncoding: a randomized CLTU
         let c = unhex("EB90FF429A5468E804BEF6688C29A63957C20255555555555556C5C5C5C5C5C5C579");
-        let v = inspect(
-            &c,
-            &Options {
-                segment_header: false,
-            },
-        )
-        .unwrap();
+        let v = inspect(&c, &Options::default()).unwrap();
         assert_eq!(
             (v["kind"].as_str(), v["randomized"].as_bool()),
             (Some("cltu"), Some(true))
         );
         assert_eq!(v["frame"]["spacecraft_id"], 123);
         assert!(render_text(&v).contains("spacecraft_id: 123"));
+    }
+
+    #[test]
+    fn downlink_frames_and_cadus() {
+        use ccsds_core::{Scid, Vcid};
+        use ccsds_tm::aos::AosFrameRepr;
+        // spacepackets-py test_tm_frame (unpack_transfer_frame_invalid_fefc, corrected):
+        // SCID 3, VC 7, OCF flag, FHP 0x7FE, OCF 01000000 (a CLCW, COP-1), FECF 814A.
+        let tm = unhex("003f00001ffe0000010201000000814a");
+        let v = inspect(&tm, &OPTS).unwrap();
+        assert_eq!(
+            (v["kind"].as_str(), v["virtual_channel_id"].as_u64()),
+            (Some("tm_frame"), Some(7))
+        );
+        assert_eq!(v["ocf"]["type"], "CLCW");
+        assert_eq!(v["fecf"], "814a");
+        assert_eq!(
+            v["data_field_status"]["first_header_pointer"],
+            "0x7fe (idle data only)"
+        );
+
+        // An AOS frame with FHEC, built here.
+        let repr = AosFrameRepr {
+            fhec: true,
+            fecf: true,
+            vc_frame_count: 0xABCDE,
+            ..AosFrameRepr::idle(Scid::new(0x5A).unwrap())
+        };
+        let repr = AosFrameRepr {
+            vcid: Vcid::new(5).unwrap(),
+            ..repr
+        };
+        let mut aos = [0u8; 64];
+        let n = repr.emit(&[0x11; 54], &mut aos).unwrap();
+        let v = inspect(&aos[..n], &OPTS).unwrap();
+        assert_eq!(
+            (v["kind"].as_str(), v["spacecraft_id"].as_u64()),
+            (Some("aos_frame"), Some(0x5A))
+        );
+        assert_eq!(v["virtual_channel_frame_count"], 0xABCDE);
+        assert!(v["fhec"].is_string());
+
+        // That TM frame inside a CADU: RS(255,223) I=1 needs a 223-octet frame, so use no RS
+        // with the randomizer, and an RS CADU built from a 223-octet idle TM frame.
+        let codec = CaduCodec::new(tm.len(), None, true).unwrap();
+        let mut cadu = vec![0u8; codec.cadu_len()];
+        codec.encode(&tm, &mut cadu).unwrap();
+        let v = inspect(&cadu, &OPTS).unwrap();
+        assert_eq!(
+            (v["kind"].as_str(), v["randomized"].as_bool()),
+            (Some("cadu"), Some(true))
+        );
+        assert_eq!(v["frame"]["kind"], "tm_frame");
+        let idle = ccsds_tm::tm::TmFrameRepr {
+            fecf: true,
+            ..ccsds_tm::tm::TmFrameRepr::idle(Scid::new(9).unwrap(), Vcid::new(7).unwrap())
+        };
+        let mut frame = [0u8; 223];
+        idle.emit_idle(223, &[0x55], &mut frame).unwrap();
+        let codec = CaduCodec::new(223, Some((ErrorCapability::E16, 1)), true).unwrap();
+        let mut cadu = vec![0u8; codec.cadu_len()];
+        codec.encode(&frame, &mut cadu).unwrap();
+        cadu[50] ^= 0xFF;
+        let v = inspect(&cadu, &OPTS).unwrap();
+        assert_eq!(
+            (
+                v["corrected_symbols"].as_u64(),
+                v["reed_solomon"]["e"].as_u64()
+            ),
+            (Some(1), Some(16))
+        );
+        assert_eq!(v["frame"]["spacecraft_id"], 9);
     }
 
     #[test]

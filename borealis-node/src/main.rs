@@ -36,6 +36,12 @@ enum Command {
         /// The TC virtual channel has no segment header (managed parameter; default: present).
         #[arg(long)]
         no_segment_header: bool,
+        /// AOS frames carry an insert zone of this many octets (managed parameter; default 0).
+        #[arg(long, default_value_t = 0)]
+        aos_insert_zone: usize,
+        /// AOS frames carry an Operational Control Field (managed parameter; default: absent).
+        #[arg(long)]
+        aos_ocf: bool,
     },
 }
 
@@ -53,6 +59,8 @@ fn main() -> ExitCode {
             file,
             json,
             no_segment_header,
+            aos_insert_zone,
+            aos_ocf,
         } => {
             let bytes = match read_input(&file) {
                 Ok(b) => b,
@@ -63,6 +71,8 @@ fn main() -> ExitCode {
             };
             let options = inspect::Options {
                 segment_header: !no_segment_header,
+                aos_insert_zone,
+                aos_ocf,
             };
             match inspect::inspect(&bytes, &options) {
                 Ok(report) => {
