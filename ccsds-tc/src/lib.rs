@@ -6,6 +6,7 @@ extern crate alloc;
 
 pub mod bch;
 pub mod cltu;
+pub mod cop1;
 pub mod frame;
 pub mod mux;
 pub mod randomizer;
