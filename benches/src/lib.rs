@@ -12,6 +12,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod tm;
+
 use ccsds_spp::{Apid, PacketType, PrimaryHeader, SequenceFlags};
 use spacepackets::{CcsdsPacket, SpHeader};
 

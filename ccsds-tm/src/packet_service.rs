@@ -177,8 +177,10 @@ pub struct PacketExtractor {
 }
 
 impl PacketExtractor {
-    /// A new extractor, out of sync. Fails with [`crate::ErrorKind::InvalidValue`] if the
-    /// count modulus is 0 or the length cap is outside 7..=65 542.
+    /// A new extractor, out of sync. Its buffer for packets that span frames is allocated here,
+    /// once, at the length cap, so that pushing frames never allocates. Fails with
+    /// [`crate::ErrorKind::InvalidValue`] if the count modulus is 0 or the length cap is outside
+    /// 7..=65 542.
     pub fn new(config: ExtractorConfig) -> Result<Self, Error> {
         if config.count_modulus == 0 {
             return Err(WireError::invalid(0, "count_modulus", 0));
@@ -194,7 +196,7 @@ impl PacketExtractor {
             config,
             last_count: None,
             assembly: Assembly::OutOfSync,
-            buf: Vec::new(),
+            buf: Vec::with_capacity(config.max_packet_len),
             stats: ExtractorStats::default(),
         })
     }
@@ -375,10 +377,9 @@ impl PacketExtractor {
     }
 
     /// Starts rebuilding a packet spanning frames, whose first octets are `buf` followed
-    /// by `start`. The buffer grows once, to exactly the packet length (≤ the cap).
+    /// by `start`. The buffer already holds the cap (≥ `len`, see [`Self::new`]): no allocation.
     fn open_body(&mut self, header: &PrimaryHeader, start: &[u8]) {
         let len = header.packet_len();
-        self.buf.reserve_exact(len.saturating_sub(self.buf.len()));
         self.buf.extend_from_slice(start);
         self.assembly = Assembly::Body { len };
     }

@@ -6,11 +6,18 @@
 //! 256. Percentiles are taken over all batches of a run, and the median of each percentile over
 //! all runs is reported, for our decoder and for `spacepackets` on the same stream.
 //!
-//! Exits non-zero if our decoder allocated inside the timed loop, or if the two decoders did
-//! not route the stream identically.
+//! A second section does the same one layer down: TM Transfer Frames (1115 octets, OCF, FECF)
+//! are checked (`TmFrame::new_checked`), routed by VCID through a handler table to a per-VC
+//! `PacketExtractor`, whose packets are routed by APID as above; batches of
+//! [`FRAMES_PER_BATCH`] frames, ns per frame and per packet (ours only: no peer crate decodes
+//! TM frames).
+//!
+//! Exits non-zero if our code allocated inside a timed loop (either section), if the two
+//! packet decoders did not route the stream identically, or if the TM section lost a frame or
+//! a packet.
 //!
 //! ```text
-//! cargo run --release -p borealis-benches --bin latency [-- --batches N --runs R --pool-mib M --seed S]
+//! cargo run --release -p borealis-benches --bin latency [-- --batches N --runs R --pool-mib M --seed S --layer all|spp|tm]
 //! ```
 // Benchmark driver, not flight code: it panics on bad command-line input and indexes its own
 // pre-sized sample arrays.
@@ -21,6 +28,7 @@
     clippy::indexing_slicing
 )]
 
+use borealis_benches::tm::{self, FRAMES_PER_BATCH, TmPool, TmRouter};
 use borealis_benches::{
     BATCH, Counters, Decoded, PacketPool, Router, decode_ours, decode_spacepackets, run_batch,
 };
@@ -41,10 +49,12 @@ struct Args {
     runs: usize,
     pool_mib: usize,
     seed: u64,
+    spp: bool,
+    tm: bool,
 }
 
-const USAGE: &str =
-    "usage: latency [--batches N (100000)] [--runs R (10)] [--pool-mib M (8)] [--seed S]";
+const USAGE: &str = "usage: latency [--batches N (100000)] [--runs R (10)] [--pool-mib M (8)] \
+                     [--seed S] [--layer all|spp|tm (all)]";
 
 fn parse_args() -> Args {
     let mut args = Args {
@@ -52,6 +62,8 @@ fn parse_args() -> Args {
         runs: 10,
         pool_mib: 8,
         seed: 0x0B0E_A115,
+        spp: true,
+        tm: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -72,6 +84,14 @@ fn parse_args() -> Args {
             "--runs" => args.runs = number() as usize,
             "--pool-mib" => args.pool_mib = number() as usize,
             "--seed" => args.seed = number(),
+            "--layer" => {
+                (args.spp, args.tm) = match value.as_str() {
+                    "all" => (true, true),
+                    "spp" => (true, false),
+                    "tm" => (false, true),
+                    _ => panic!("--layer: all, spp or tm, not {value}\n{USAGE}"),
+                }
+            }
             _ => panic!("unknown flag {flag}\n{USAGE}"),
         }
     }
@@ -229,8 +249,8 @@ fn rustc_version() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn main() -> ExitCode {
-    let args = parse_args();
+/// The Space Packet section (ours against spacepackets); true if it failed.
+fn spp_section(args: &Args) -> bool {
     let t_gen = Instant::now();
     let pool = PacketPool::generate(args.seed, args.batches, args.pool_mib << 20);
     let packets = args.batches * BATCH;
@@ -254,14 +274,6 @@ fn main() -> ExitCode {
         }
     );
     println!();
-
-    // The allocation count is only worth something if the counter sees allocations at all.
-    let probe = Region::new(GLOBAL);
-    black_box(Vec::<u8>::with_capacity(black_box(16)));
-    if probe.change().allocations != 1 {
-        eprintln!("error: the counting allocator did not see a probe allocation");
-        return ExitCode::FAILURE;
-    }
 
     // Allocated once, outside every timed loop.
     let mut samples = vec![0u64; args.batches];
@@ -333,6 +345,269 @@ fn main() -> ExitCode {
         failed = true;
     } else {
         println!("allocations inside the timed loops (ours): 0");
+    }
+    failed
+}
+
+/// Nearest-rank percentile of sorted values.
+fn nearest_rank<T: Copy>(sorted: &[T], p: f64) -> T {
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// One TM run's figures: (ns per frame, ns per packet).
+fn tm_runs(
+    samples: &mut [u64],
+    per_packet: &mut [f64],
+    pool: &TmPool,
+    elapsed_ns: f64,
+) -> (Run, Run) {
+    let nb = pool.batches();
+    for (b, (s, pp)) in samples.iter().zip(per_packet.iter_mut()).enumerate() {
+        *pp = *s as f64 / f64::from(pool.batch_packets[b % nb].max(1));
+    }
+    let packets: u64 = (0..samples.len())
+        .map(|b| u64::from(pool.batch_packets[b % nb]))
+        .sum();
+    samples.sort_unstable();
+    per_packet.sort_unstable_by(f64::total_cmp);
+    let per_frame = |ns: u64| ns as f64 / FRAMES_PER_BATCH as f64;
+    let frame = Run {
+        p50: per_frame(nearest_rank(samples, 0.50)),
+        p99: per_frame(nearest_rank(samples, 0.99)),
+        p999: per_frame(nearest_rank(samples, 0.999)),
+        mean: elapsed_ns / (samples.len() * FRAMES_PER_BATCH) as f64,
+        allocations: 0,
+        complete: true,
+    };
+    let packet = Run {
+        p50: nearest_rank(per_packet, 0.50),
+        p99: nearest_rank(per_packet, 0.99),
+        p999: nearest_rank(per_packet, 0.999),
+        mean: elapsed_ns / packets as f64,
+        ..frame
+    };
+    (frame, packet)
+}
+
+/// Times one TM run of frame check + VC routing + packet extraction + APID routing, and checks
+/// that every frame and packet of the pool came through (no gap, resync or rejected frame).
+fn tm_routed(
+    pool: &TmPool,
+    router: &mut TmRouter,
+    samples: &mut [u64],
+    per_packet: &mut [f64],
+) -> (Run, Run) {
+    let frames = black_box(pool.frames.as_slice());
+    // Outside the timed loop; keeps the extractors' buffers.
+    router.reset();
+    let before = router.extractor_stats();
+    let mut complete = true;
+    let region = Region::new(GLOBAL);
+    let t_run = Instant::now();
+    for (b, sample) in samples.iter_mut().enumerate() {
+        let t0 = Instant::now();
+        let ok = tm::run_batch(frames, b, router);
+        *sample = t0.elapsed().as_nanos() as u64;
+        complete &= ok;
+    }
+    let elapsed = t_run.elapsed();
+    let stats = region.change();
+    let after = router.extractor_stats();
+    let expected: u64 = (0..samples.len())
+        .map(|b| u64::from(pool.batch_packets[b % pool.batches()]))
+        .sum();
+    let c = router.packets.counters;
+    complete &= after.gaps == before.gaps
+        && after.discarded_octets == before.discarded_octets
+        && after.header_errors == before.header_errors
+        && after.fhp_inconsistencies == before.fhp_inconsistencies
+        && after.invalid_fhp == before.invalid_fhp
+        && c.packets() == expected
+        && c.unrouted == 0
+        && router.unrouted_frames == 0;
+    let (mut frame, mut packet) = tm_runs(samples, per_packet, pool, elapsed.as_nanos() as f64);
+    frame.allocations = (stats.allocations + stats.reallocations) as u64;
+    frame.complete = complete;
+    packet.allocations = frame.allocations;
+    packet.complete = complete;
+    (frame, packet)
+}
+
+/// Frame check only (`new_checked` with the FECF, then VCID, count and FHP into a running
+/// checksum): the frame layer's share of the time, ns per frame.
+fn tm_check_only(pool: &TmPool, samples: &mut [u64], per_packet: &mut [f64]) -> Run {
+    let frames = black_box(pool.frames.as_slice());
+    let mut sum = 0u64;
+    let mut complete = true;
+    let region = Region::new(GLOBAL);
+    let t_run = Instant::now();
+    for (b, sample) in samples.iter_mut().enumerate() {
+        let t0 = Instant::now();
+        for frame in tm::batch_frames(frames, b) {
+            complete &= tm::decode_frame(frame, |vcid, d| {
+                let fhp = d.first_header_pointer.to_bits().unwrap_or_default();
+                sum = sum.wrapping_add(
+                    u64::from(vcid)
+                        + u64::from(d.vc_frame_count ^ u32::from(fhp))
+                        + d.data.len() as u64,
+                );
+            });
+        }
+        *sample = t0.elapsed().as_nanos() as u64;
+    }
+    let elapsed = t_run.elapsed();
+    let stats = region.change();
+    black_box(sum);
+    let (mut frame, _) = tm_runs(samples, per_packet, pool, elapsed.as_nanos() as f64);
+    frame.allocations = (stats.allocations + stats.reallocations) as u64;
+    frame.complete = complete;
+    frame
+}
+
+/// The TM frame section (ours only); true if it failed.
+fn tm_section(args: &Args, print_machine: bool) -> bool {
+    let t_gen = Instant::now();
+    // Scale the pool to about --pool-mib (whole units of 2048 frames, 2.2 MiB).
+    let unit = tm::FRAMES_PER_SCALE * tm::FRAME_LEN;
+    let pool = TmPool::generate(args.seed, (args.pool_mib << 20).div_ceil(unit));
+    let gen_s = t_gen.elapsed().as_secs_f64();
+    let frames = args.batches * FRAMES_PER_BATCH;
+    let per_pass: u64 = pool.batch_packets.iter().map(|&n| u64::from(n)).sum();
+    let packets_per_frame = per_pass as f64 / pool.len() as f64;
+    println!(
+        "Borealis-rs TM frame decode + route latency harness (ccsds-tm; ours only, no peer crate decodes TM frames)"
+    );
+    if print_machine {
+        println!("cpu:      {}", cpu_model());
+        println!("rustc:    {} (on PATH at run time)", rustc_version());
+    }
+    println!(
+        "frames:   {} octets, OCF (CLCW) + FECF (checked), VCs 0-{} in seeded random order, {packets_per_frame:.2} packets/frame",
+        tm::FRAME_LEN,
+        tm::VCS - 1
+    );
+    println!(
+        "stream:   {} batches x {FRAMES_PER_BATCH} = {frames} frames per run (~{:.0} packets), {} runs",
+        args.batches,
+        frames as f64 * packets_per_frame,
+        args.runs
+    );
+    println!(
+        "pool:     {} frames, {:.1} MiB, seed {:#x}, generated in {gen_s:.2} s{}",
+        pool.len(),
+        pool.frames.len() as f64 / f64::from(1u32 << 20),
+        args.seed,
+        if pool.len() < frames {
+            " (the stream cycles through the pool)"
+        } else {
+            ""
+        }
+    );
+
+    let mut samples = vec![0u64; args.batches];
+    let mut per_packet = vec![0f64; args.batches];
+    // Untimed first pass with fresh extractors: it pays for page faults, cold predictors and
+    // the extractors' spanning-packet buffers, which `PacketExtractor::new` does not reserve
+    // (they grow to the longest packet that spans frames, then keep their capacity).
+    let mut router = TmRouter::new();
+    let warm = Region::new(GLOBAL);
+    for b in 0..pool.batches() {
+        tm::run_batch(&pool.frames, b, &mut router);
+    }
+    let warm_allocs = warm.change();
+    println!(
+        "warm-up:  fresh extractors allocated {} times (+{} reallocs) in their first pass over the pool (untimed)",
+        warm_allocs.allocations, warm_allocs.reallocations
+    );
+    println!();
+    tm_routed(&pool, &mut router, &mut samples, &mut per_packet);
+
+    let mut runs: [Vec<Run>; 3] = std::array::from_fn(|_| Vec::with_capacity(args.runs));
+    let [frame_runs, packet_runs, check_runs] = &mut runs;
+    let mut failed = false;
+    println!("decode + route");
+    println!("run | ns/frame p50 / p99 / p99.9   | ns/packet p50 / p99 / p99.9");
+    for run in 0..args.runs {
+        let ((f, p), c) = if run % 2 == 0 {
+            let fp = tm_routed(&pool, &mut router, &mut samples, &mut per_packet);
+            (fp, tm_check_only(&pool, &mut samples, &mut per_packet))
+        } else {
+            let c = tm_check_only(&pool, &mut samples, &mut per_packet);
+            (
+                tm_routed(&pool, &mut router, &mut samples, &mut per_packet),
+                c,
+            )
+        };
+        println!(
+            "{run:>3} | {:>7.1} / {:>7.1} / {:>7.1} | {:>6.2} / {:>6.2} / {:>7.2}",
+            f.p50, f.p99, f.p999, p.p50, p.p99, p.p999
+        );
+        if !f.complete || !c.complete {
+            eprintln!(
+                "error: TM run {run} rejected a frame or lost a packet: {:?}, {:?}",
+                router.extractor_stats(),
+                router.packets.counters
+            );
+            failed = true;
+        }
+        frame_runs.push(f);
+        packet_runs.push(p);
+        check_runs.push(c);
+    }
+    let [f, p, c] = runs.each_ref().map(|r| summarise(r));
+    println!();
+    println!(
+        "median over {} runs; allocs = heap allocations inside the timed loops, all runs",
+        args.runs
+    );
+    println!(
+        "  {:<36} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "ours (ccsds-tm + ccsds-spp)", "p50", "p99", "p99.9", "mean", "allocs"
+    );
+    let row = |name: &str, s: &Summary| {
+        println!(
+            "  {name:<36} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8}",
+            s.p50, s.p99, s.p999, s.mean, s.allocations
+        );
+    };
+    row("decode + route, ns per frame", &f);
+    // The same timed loops as the row above (so the same allocation count, counted once).
+    row("decode + route, ns per packet", &p);
+    row("frame check only, ns per frame", &c);
+    println!(
+        "throughput (mean, decode + route): {:.2} Gbit/s of frames, {:.1} M packets/s",
+        (tm::FRAME_LEN * 8) as f64 / f.mean,
+        1e3 / p.mean
+    );
+    let allocations = f.allocations + c.allocations;
+    if allocations != 0 {
+        eprintln!("error: the TM path allocated {allocations} times inside the timed loop");
+        failed = true;
+    } else {
+        println!("allocations inside the timed loops (TM): 0");
+    }
+    failed
+}
+
+fn main() -> ExitCode {
+    let args = parse_args();
+    // The allocation count is only worth something if the counter sees allocations at all.
+    let probe = Region::new(GLOBAL);
+    black_box(Vec::<u8>::with_capacity(black_box(16)));
+    if probe.change().allocations != 1 {
+        eprintln!("error: the counting allocator did not see a probe allocation");
+        return ExitCode::FAILURE;
+    }
+    let mut failed = false;
+    if args.spp {
+        failed |= spp_section(&args);
+    }
+    if args.tm {
+        if args.spp {
+            println!();
+        }
+        failed |= tm_section(&args, !args.spp);
     }
     if failed {
         ExitCode::FAILURE
