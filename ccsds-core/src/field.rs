@@ -94,6 +94,36 @@ impl Field {
         write_be(header, word);
         Ok(())
     }
+
+    /// [`Field::set`] on the `N`-octet header `header` that starts `buf`: the setter of every
+    /// view over a writable buffer. A buffer shorter than the header is
+    /// [`crate::ErrorKind::Truncated`] (at offset 0, named `header`), checked before the value;
+    /// offsets are relative to `buf`.
+    #[inline]
+    pub fn set_in<const N: usize>(
+        &self,
+        buf: &mut [u8],
+        value: u64,
+        header: &'static str,
+    ) -> Result<(), WireError> {
+        let available = buf.len();
+        let bytes = buf
+            .first_chunk_mut::<N>()
+            .ok_or(WireError::truncated(0, header, N, available))?;
+        self.set(bytes, value, 0)
+    }
+}
+
+/// The first `N` octets of `bytes`; octets beyond the end of a short buffer read as zero.
+///
+/// This is how a view's getters read a fixed header: on an unchecked view over a short buffer
+/// they return a value instead of panicking, and on a checked one the copy compiles to a
+/// single load that [`Field::get`] then shifts and masks.
+#[inline(always)]
+pub fn header_prefix<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut h = [0u8; N];
+    h.iter_mut().zip(bytes).for_each(|(d, s)| *d = *s);
+    h
 }
 
 /// Reads `N` (≤ 8) octets as one big-endian integer.
@@ -131,6 +161,29 @@ mod tests {
         assert_eq!(e, WireError::invalid(10, "a", 8));
         assert_eq!(h, [0; 4]);
         assert_eq!(C.byte_offset(), 1);
+    }
+
+    #[test]
+    fn header_prefix_pads_with_zeros() {
+        assert_eq!(header_prefix::<3>(&[1, 2, 3, 4]), [1, 2, 3]);
+        assert_eq!(header_prefix::<3>(&[1]), [1, 0, 0]);
+        assert_eq!(header_prefix::<2>(&[]), [0, 0]);
+    }
+
+    #[test]
+    fn set_in_checks_length_then_value() {
+        let mut buf = [0u8; 5];
+        B.set_in::<4>(&mut buf, 0x7FF, "hdr").unwrap();
+        assert_eq!(B.get(&header_prefix::<4>(&buf)), 0x7FF);
+        assert_eq!(buf[4], 0);
+        assert_eq!(
+            A.set_in::<4>(&mut buf[..3], 9, "hdr"),
+            Err(WireError::truncated(0, "hdr", 4, 3))
+        );
+        assert_eq!(
+            A.set_in::<4>(&mut buf, 9, "hdr"),
+            Err(WireError::invalid(0, "a", 9))
+        );
     }
 
     proptest! {

@@ -10,7 +10,7 @@ mod id;
 pub mod lfsr;
 
 pub use clcw::Clcw;
-pub use crc16::{Crc16, crc16_ccitt};
+pub use crc16::{Crc16, check_fecf, crc16_ccitt, fecf, fill_fecf};
 pub use error::{ErrorKind, WireError};
-pub use field::{Field, read_be, write_be};
+pub use field::{Field, header_prefix, read_be, write_be};
 pub use id::{MapId, Scid, Vcid};

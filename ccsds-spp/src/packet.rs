@@ -2,7 +2,7 @@
 //! 1 to 65 536 octets.
 
 use crate::Error;
-use ccsds_core::{Field, WireError, bounded_id, read_be, write_be};
+use ccsds_core::{Field, WireError, bounded_id, header_prefix, read_be, write_be};
 
 bounded_id!(
     /// Application Process Identifier (11 bits, 133.0-B-2 §4.1.3.3.4). [`Apid::IDLE`] (all ones)
@@ -129,11 +129,7 @@ impl<T: AsRef<[u8]>> SpacePacket<T> {
 
     #[inline(always)]
     fn header(&self) -> [u8; HEADER_LEN] {
-        let mut h = [0u8; HEADER_LEN];
-        for (d, s) in h.iter_mut().zip(self.buffer.as_ref()) {
-            *d = *s;
-        }
-        h
+        header_prefix(self.buffer.as_ref())
     }
 
     /// Packet Version Number (`0` for version 1).
@@ -216,15 +212,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> SpacePacket<T> {
     }
 
     fn set_field(&mut self, f: Field, value: u64) -> Result<(), Error> {
-        let buf = self.buffer.as_mut();
-        let available = buf.len();
-        let header: &mut [u8; HEADER_LEN] = buf.first_chunk_mut().ok_or(WireError::truncated(
-            0,
-            "primary_header",
-            HEADER_LEN,
-            available,
-        ))?;
-        f.set(header, value, 0)
+        f.set_in::<HEADER_LEN>(self.buffer.as_mut(), value, "primary_header")
     }
 }
 

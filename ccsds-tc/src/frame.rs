@@ -9,7 +9,7 @@
 //! Whether a frame carries a segment header or an FECF is not written in the frame: both are
 //! managed parameters (232.0-B-4 §5), passed in as a [`FrameConfig`].
 
-use ccsds_core::{Field, MapId, Scid, Vcid, crc16_ccitt};
+use ccsds_core::{Field, MapId, Scid, Vcid, check_fecf, fill_fecf, header_prefix};
 
 use crate::Error;
 
@@ -246,21 +246,7 @@ impl<T: AsRef<[u8]>> TcFrame<T> {
             return Err(Error::truncated(self.data_offset(), DATA_FIELD, min, total));
         }
         if self.config.fecf {
-            let (covered, fecf) = buf
-                .split_last_chunk::<FECF_LEN>()
-                .ok_or(Error::truncated(0, FECF, FECF_LEN, total))?;
-            let received = u16::from_be_bytes(*fecf);
-            let computed = crc16_ccitt(covered);
-            if received != computed {
-                return Err(Error::new(
-                    covered.len(),
-                    FECF,
-                    crate::ErrorKind::Checksum {
-                        received: received.into(),
-                        computed: computed.into(),
-                    },
-                ));
-            }
+            check_fecf(buf)?;
         }
         let spare = field::SPARE.get(header);
         if spare != 0 {
@@ -280,14 +266,12 @@ impl<T: AsRef<[u8]>> TcFrame<T> {
     }
 
     /// The primary header; octets beyond the end of a short buffer read as zero.
+    #[inline]
     fn header(&self) -> [u8; PRIMARY_HEADER_LEN] {
-        let mut h = [0u8; PRIMARY_HEADER_LEN];
-        h.iter_mut()
-            .zip(self.buffer.as_ref())
-            .for_each(|(d, s)| *d = *s);
-        h
+        header_prefix(self.buffer.as_ref())
     }
 
+    #[inline]
     fn get(&self, f: Field) -> u64 {
         f.get(&self.header())
     }
@@ -394,12 +378,7 @@ impl<T: AsRef<[u8]>> TcFrame<T> {
         if !self.config.fecf {
             return None;
         }
-        let end = self.total_len();
-        self.buffer
-            .as_ref()
-            .get(end.checked_sub(FECF_LEN)?..end)
-            .and_then(|b| b.first_chunk::<FECF_LEN>())
-            .map(|b| u16::from_be_bytes(*b))
+        ccsds_core::fecf(self.buffer.as_ref().get(..self.total_len())?)
     }
 
     /// The control command of a BC frame (§4.1.3.3), with error offsets relative to the
@@ -418,18 +397,7 @@ impl<T: AsRef<[u8]>> TcFrame<T> {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> TcFrame<T> {
     fn set(&mut self, f: Field, value: u64) -> Result<(), Error> {
-        let available = self.buffer.as_ref().len();
-        let header = self
-            .buffer
-            .as_mut()
-            .first_chunk_mut::<PRIMARY_HEADER_LEN>()
-            .ok_or(Error::truncated(
-                0,
-                PRIMARY_HEADER,
-                PRIMARY_HEADER_LEN,
-                available,
-            ))?;
-        f.set(header, value, 0)
+        f.set_in::<PRIMARY_HEADER_LEN>(self.buffer.as_mut(), value, PRIMARY_HEADER)
     }
 
     /// Sets the Bypass Flag (§4.1.2.3).
@@ -514,14 +482,13 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> TcFrame<T> {
         }
         let total = self.total_len();
         let available = self.buffer.as_ref().len();
-        let (covered, fecf) = self
+        let frame = self
             .buffer
             .as_mut()
             .get_mut(..total)
-            .and_then(|f| f.split_last_chunk_mut::<FECF_LEN>())
+            .filter(|f| f.len() >= FECF_LEN)
             .ok_or(Error::truncated(0, FECF, total.max(FECF_LEN), available))?;
-        *fecf = crc16_ccitt(covered).to_be_bytes();
-        Ok(())
+        fill_fecf(frame)
     }
 }
 

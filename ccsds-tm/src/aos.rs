@@ -11,11 +11,12 @@
 //! zone, the OCF, the FECF and the frame length are all managed parameters (732.0-B-4 §5),
 //! passed in as an [`AosConfig`].
 
-use ccsds_core::{ErrorKind, Field, Scid, Vcid, write_be};
+use ccsds_core::{ErrorKind, Field, Scid, Vcid, header_prefix, write_be};
 
 use crate::Error;
 use crate::ocf::{OCF_LEN, Ocf};
-use crate::tm::{FECF_LEN, FirstHeaderPointer, check_fecf, check_frame_len, fill_idle, write_fecf};
+use crate::tm::{FirstHeaderPointer, check_framing, fill_idle, start_frame};
+use crate::trailer::{Trailer, fecf_len};
 
 /// Length of the Transfer Frame Primary Header without the FHEC (732.0-B-4 §4.1.2).
 pub const PRIMARY_HEADER_LEN: usize = 6;
@@ -67,7 +68,6 @@ const PRIMARY_HEADER: &str = "primary_header";
 const FHEC: &str = "frame_header_error_control";
 const INSERT_ZONE: &str = "insert_zone";
 const DATA_FIELD: &str = "transfer_frame_data_field";
-const FRAME: &str = "transfer_frame";
 const FRAME_LENGTH: &str = "transfer_frame_length";
 const PDU_HEADER: &str = "pdu_header";
 const IDLE_PATTERN: &str = "idle_data_pattern";
@@ -279,7 +279,15 @@ impl AosConfig {
 
     /// Octets after the data field: OCF and FECF.
     pub const fn trailer_len(&self) -> usize {
-        (if self.ocf { OCF_LEN } else { 0 }) + if self.fecf { FECF_LEN } else { 0 }
+        self.trailer().len()
+    }
+
+    /// The OCF and FECF, both managed parameters here (§4.1.5, §4.1.6).
+    const fn trailer(&self) -> Trailer {
+        Trailer {
+            ocf: self.ocf,
+            fecf: self.fecf,
+        }
     }
 }
 
@@ -336,12 +344,8 @@ impl<T: AsRef<[u8]>> AosFrame<T> {
     /// [`AosFrame::ocf`], [`AosFrame::m_pdu`], [`AosFrame::b_pdu`]).
     pub fn check(&self) -> Result<(), Error> {
         let buf = self.buffer.as_ref();
-        check_frame_len(self.config.frame_len, MAX_FRAME_LEN, buf.len())?;
-        let needed = self.header_len() + if self.config.fecf { FECF_LEN } else { 0 };
-        let header = buf
-            .first_chunk::<PRIMARY_HEADER_LEN>()
-            .filter(|_| buf.len() >= needed)
-            .ok_or(Error::truncated(0, PRIMARY_HEADER, needed, buf.len()))?;
+        let needed = self.header_len() + fecf_len(self.config.fecf);
+        let header = check_framing(buf, self.config.frame_len, MAX_FRAME_LEN, needed)?;
         let version = field::VERSION.get(header);
         if version != 1 {
             return Err(Error::invalid(0, field::VERSION.name, version));
@@ -359,9 +363,7 @@ impl<T: AsRef<[u8]>> AosFrame<T> {
                 ));
             }
         }
-        if self.config.fecf {
-            check_fecf(buf)?;
-        }
+        self.config.trailer().check_fecf(buf)?;
         let offset = self.config.data_offset();
         let min = offset.saturating_add(1 + self.config.trailer_len());
         if buf.len() < min {
@@ -394,14 +396,12 @@ impl<T: AsRef<[u8]>> AosFrame<T> {
     }
 
     /// The primary header; octets beyond the end of a short buffer read as zero.
+    #[inline]
     fn header(&self) -> [u8; PRIMARY_HEADER_LEN] {
-        let mut h = [0u8; PRIMARY_HEADER_LEN];
-        h.iter_mut()
-            .zip(self.buffer.as_ref())
-            .for_each(|(d, s)| *d = *s);
-        h
+        header_prefix(self.buffer.as_ref())
     }
 
+    #[inline]
     fn get(&self, f: Field) -> u64 {
         f.get(&self.header())
     }
@@ -499,7 +499,7 @@ impl<T: AsRef<[u8]>> AosFrame<T> {
 
     fn data_range(&self) -> core::ops::Range<usize> {
         let end = self.buffer.as_ref().len();
-        self.config.data_offset()..end.saturating_sub(self.config.trailer_len())
+        self.config.data_offset()..self.config.trailer().data_end(end)
     }
 
     /// The Transfer Frame Data Field (§4.1.4): an M_PDU, a B_PDU, a VCA_SDU or idle data,
@@ -518,40 +518,20 @@ impl<T: AsRef<[u8]>> AosFrame<T> {
         BPdu::new_checked(self.data()).map_err(|e| e.shifted(self.data_offset()))
     }
 
-    fn ocf_offset(&self) -> Option<usize> {
-        let fecf = if self.config.fecf { FECF_LEN } else { 0 };
-        let end = self.buffer.as_ref().len().checked_sub(fecf)?;
-        end.checked_sub(OCF_LEN).filter(|_| self.config.ocf)
-    }
-
     /// The four OCF octets as carried, if the channel has an OCF and the buffer holds them.
     pub fn ocf_bytes(&self) -> Option<[u8; OCF_LEN]> {
-        let at = self.ocf_offset()?;
-        self.buffer
-            .as_ref()
-            .get(at..)
-            .and_then(|b| b.first_chunk::<OCF_LEN>())
-            .copied()
+        self.config.trailer().ocf_bytes(self.buffer.as_ref())
     }
 
     /// The Operational Control Field decoded (§4.1.5): `Ok(None)` without one, an error
     /// (offset within the frame) if it holds a malformed CLCW.
     pub fn ocf(&self) -> Result<Option<Ocf>, Error> {
-        match (self.ocf_offset(), self.ocf_bytes()) {
-            (Some(at), Some(bytes)) => Ocf::parse(&bytes).map(Some).map_err(|e| e.shifted(at)),
-            _ => Ok(None),
-        }
+        self.config.trailer().ocf(self.buffer.as_ref())
     }
 
     /// The Frame Error Control Field, if the channel carries one and the buffer holds it.
     pub fn fecf(&self) -> Option<u16> {
-        if !self.config.fecf {
-            return None;
-        }
-        self.buffer
-            .as_ref()
-            .last_chunk::<FECF_LEN>()
-            .map(|b| u16::from_be_bytes(*b))
+        self.config.trailer().fecf(self.buffer.as_ref())
     }
 }
 
@@ -567,18 +547,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> AosFrame<&'a T> {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> AosFrame<T> {
     fn set(&mut self, f: Field, value: u64) -> Result<(), Error> {
-        let available = self.buffer.as_ref().len();
-        let header = self
-            .buffer
-            .as_mut()
-            .first_chunk_mut::<PRIMARY_HEADER_LEN>()
-            .ok_or(Error::truncated(
-                0,
-                PRIMARY_HEADER,
-                PRIMARY_HEADER_LEN,
-                available,
-            ))?;
-        f.set(header, value, 0)
+        f.set_in::<PRIMARY_HEADER_LEN>(self.buffer.as_mut(), value, PRIMARY_HEADER)
     }
 
     /// Sets the version to the only valid value, `01`, and the reserved spare bits to `00`.
@@ -675,35 +644,16 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> AosFrame<T> {
 
     /// Writes the OCF; refused if the channel has none or the buffer is too short.
     pub fn set_ocf(&mut self, ocf: &Ocf) -> Result<(), Error> {
-        let bytes = ocf.to_bytes()?;
-        let available = self.buffer.as_ref().len();
-        let at = self.ocf_offset().ok_or(Error::buffer_too_small(
-            "operational_control_field",
-            OCF_LEN,
-            0,
-        ))?;
-        let slot = self
-            .buffer
-            .as_mut()
-            .get_mut(at..)
-            .and_then(|s| s.first_chunk_mut::<OCF_LEN>())
-            .ok_or(Error::buffer_too_small(
-                "operational_control_field",
-                at + OCF_LEN,
-                available,
-            ))?;
-        *slot = bytes;
-        Ok(())
+        let absent = Error::buffer_too_small("operational_control_field", OCF_LEN, 0);
+        self.config
+            .trailer()
+            .set_ocf(self.buffer.as_mut(), ocf, absent)
     }
 
     /// Computes the FECF over the frame and writes it into the last two octets (§4.1.6.2).
     /// Does nothing if the channel carries no FECF.
     pub fn fill_fecf(&mut self) -> Result<(), Error> {
-        if self.config.fecf {
-            write_fecf(self.buffer.as_mut())
-        } else {
-            Ok(())
-        }
+        self.config.trailer().fill_fecf(self.buffer.as_mut())
     }
 }
 
@@ -862,24 +812,19 @@ impl<'a> AosFrameRepr<'a> {
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<usize, Error> {
         let word = self.header_word()?;
-        // Refuse a bad OCF before writing anything.
-        self.ocf.as_ref().map(Ocf::to_bytes).transpose()?;
         let config = self.config(data_len);
-        if data_len == 0 {
-            return Err(Error::invalid(config.data_offset(), DATA_FIELD, 0));
-        }
         let total = config.frame_len;
-        if total > MAX_FRAME_LEN {
-            return Err(Error::invalid(0, FRAME_LENGTH, total as u64));
-        }
         let available = buf.len();
-        let frame_buf = buf
-            .get_mut(..total)
-            .ok_or(Error::buffer_too_small(FRAME, total, available))?;
+        let frame_buf = start_frame(
+            buf,
+            word,
+            self.ocf.as_ref(),
+            config.data_offset(),
+            data_len,
+            total,
+            MAX_FRAME_LEN,
+        )?;
         let mut frame = AosFrame::new_unchecked(frame_buf, config);
-        if let Some(header) = frame.buffer.first_chunk_mut::<PRIMARY_HEADER_LEN>() {
-            write_be(header, word);
-        }
         frame.fill_fhec()?;
         let zone = frame.insert_zone_mut();
         if zone.len() != self.insert_zone.len() {
@@ -914,11 +859,31 @@ fn check_pdu(buffer: &[u8], spare: Field) -> Result<[u8; PDU_HEADER_LEN], Error>
     Ok(header)
 }
 
-/// Writes a 2-octet PDU header with `pointer` in `pointer_field` into the start of `buf`.
-fn emit_pdu(pointer_field: Field, pointer: u16, buf: &mut [u8]) -> Result<usize, Error> {
-    let word = pointer_field.insert::<PDU_HEADER_LEN>(0, pointer.into(), 0)?;
-    let available = buf.len();
-    let header = buf
+/// The zone after a PDU header: everything after it (empty if the buffer is too short).
+fn pdu_zone(buffer: &[u8]) -> &[u8] {
+    buffer.get(PDU_HEADER_LEN..).unwrap_or(&[])
+}
+
+/// Writes a 2-octet PDU header into the start of `data_field` (the whole AOS data field) and
+/// returns its length. The data field must hold the header and at least one octet; `pointer`
+/// gets the length of the zone after the header, checks the pointer against it and returns
+/// the value for `pointer_field`.
+fn emit_pdu(
+    data_field: &mut [u8],
+    pointer_field: Field,
+    pointer: impl FnOnce(usize) -> Result<u16, Error>,
+) -> Result<usize, Error> {
+    let available = data_field.len();
+    let zone = available.saturating_sub(PDU_HEADER_LEN);
+    if zone == 0 {
+        return Err(Error::buffer_too_small(
+            PDU_HEADER,
+            PDU_HEADER_LEN + 1,
+            available,
+        ));
+    }
+    let word = pointer_field.insert::<PDU_HEADER_LEN>(0, pointer(zone)?.into(), 0)?;
+    let header = data_field
         .first_chunk_mut::<PDU_HEADER_LEN>()
         .ok_or(Error::buffer_too_small(
             PDU_HEADER,
@@ -972,7 +937,7 @@ impl<T: AsRef<[u8]>> MPdu<T> {
 
     /// The packet zone: everything after the header (empty if the buffer is too short).
     pub fn packet_zone(&self) -> &[u8] {
-        self.buffer.as_ref().get(PDU_HEADER_LEN..).unwrap_or(&[])
+        pdu_zone(self.buffer.as_ref())
     }
 }
 
@@ -1001,17 +966,11 @@ impl MPduRepr {
     /// pointer can be checked against the packet zone after it) and returns its length.
     pub fn emit(&self, data_field: &mut [u8]) -> Result<usize, Error> {
         let f = field::FIRST_HEADER_POINTER;
-        let zone = data_field.len().saturating_sub(PDU_HEADER_LEN);
-        if zone == 0 {
-            return Err(Error::buffer_too_small(
-                PDU_HEADER,
-                PDU_HEADER_LEN + 1,
-                data_field.len(),
-            ));
-        }
-        self.first_header_pointer
-            .check_within(zone, f.byte_offset(), f.name)?;
-        emit_pdu(f, self.first_header_pointer.to_bits()?, data_field)
+        let fhp = self.first_header_pointer;
+        emit_pdu(data_field, f, |zone| {
+            fhp.check_within(zone, f.byte_offset(), f.name)?;
+            fhp.to_bits()
+        })
     }
 }
 
@@ -1112,7 +1071,7 @@ impl<T: AsRef<[u8]>> BPdu<T> {
 
     /// The bitstream data zone: everything after the header (empty if the buffer is too short).
     pub fn data_zone(&self) -> &[u8] {
-        self.buffer.as_ref().get(PDU_HEADER_LEN..).unwrap_or(&[])
+        pdu_zone(self.buffer.as_ref())
     }
 }
 
@@ -1140,19 +1099,10 @@ impl BPduRepr {
     /// Writes the header into the start of `data_field` (the whole AOS data field, so the
     /// pointer can be checked against the data zone after it) and returns its length.
     pub fn emit(&self, data_field: &mut [u8]) -> Result<usize, Error> {
-        let zone = data_field.len().saturating_sub(PDU_HEADER_LEN);
-        if zone == 0 {
-            return Err(Error::buffer_too_small(
-                PDU_HEADER,
-                PDU_HEADER_LEN + 1,
-                data_field.len(),
-            ));
-        }
-        self.bitstream_data_pointer.check_within(zone)?;
-        emit_pdu(
-            field::BITSTREAM_DATA_POINTER,
-            self.bitstream_data_pointer.to_bits()?,
-            data_field,
-        )
+        let bdp = self.bitstream_data_pointer;
+        emit_pdu(data_field, field::BITSTREAM_DATA_POINTER, |zone| {
+            bdp.check_within(zone)?;
+            bdp.to_bits()
+        })
     }
 }

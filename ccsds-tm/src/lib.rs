@@ -12,5 +12,6 @@ pub mod randomizer;
 pub mod rs;
 pub mod sync;
 pub mod tm;
+mod trailer;
 
 pub use ccsds_core::{Clcw, ErrorKind, Scid, Vcid, WireError as Error};

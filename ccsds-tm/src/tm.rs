@@ -10,10 +10,11 @@
 //! (132.0-B-3 §5), passed in as a [`TmConfig`]. When SDLS is in use, its security header and
 //! trailer sit inside what this module calls the data field.
 
-use ccsds_core::{Field, Scid, Vcid, crc16_ccitt, write_be};
+use ccsds_core::{Field, Scid, Vcid, header_prefix, write_be};
 
 use crate::Error;
 use crate::ocf::{OCF_LEN, Ocf};
+use crate::trailer::{Trailer, fecf_len};
 
 /// Length of the Transfer Frame Primary Header (132.0-B-3 §4.1.2).
 pub const PRIMARY_HEADER_LEN: usize = 6;
@@ -67,7 +68,6 @@ const SECONDARY_HEADER: &str = "secondary_header";
 const DATA_FIELD: &str = "transfer_frame_data_field";
 const FRAME: &str = "transfer_frame";
 const FRAME_LENGTH: &str = "transfer_frame_length";
-const FECF: &str = "frame_error_control_field";
 const IDLE_PATTERN: &str = "idle_data_pattern";
 
 /// Segment Length Identifier value required when the synchronization flag is 0 (§4.1.2.7.5).
@@ -196,16 +196,6 @@ fn vcid(v: u64) -> Vcid {
     Vcid::new(v as u8).unwrap_or_default()
 }
 
-/// Length of an FECF if `present`.
-const fn fecf_len(present: bool) -> usize {
-    if present { FECF_LEN } else { 0 }
-}
-
-/// Length of an OCF if `present`.
-const fn ocf_len(present: bool) -> usize {
-    if present { OCF_LEN } else { 0 }
-}
-
 /// Fills `data` with repetitions of `pattern` (idle data, 132.0-B-3 §4.1.4.2 and 732.0-B-4
 /// §4.1.4.1.5). Shared with the AOS frames.
 pub(crate) fn fill_idle(data: &mut [u8], pattern: &[u8]) {
@@ -214,48 +204,55 @@ pub(crate) fn fill_idle(data: &mut [u8], pattern: &[u8]) {
         .for_each(|(d, p)| *d = *p);
 }
 
-/// Checks the FECF in the last two octets of `frame` against the CRC of everything before it
-/// (132.0-B-3 §4.1.6.2, 732.0-B-4 §4.1.6.2). Shared with the AOS frames.
-pub(crate) fn check_fecf(frame: &[u8]) -> Result<(), Error> {
-    let (covered, fecf) = frame
-        .split_last_chunk::<FECF_LEN>()
-        .ok_or(Error::truncated(0, FECF, FECF_LEN, frame.len()))?;
-    let received = u16::from_be_bytes(*fecf);
-    let computed = crc16_ccitt(covered);
-    if received == computed {
-        Ok(())
-    } else {
-        Err(Error::new(
-            covered.len(),
-            FECF,
-            crate::ErrorKind::Checksum {
-                received: received.into(),
-                computed: computed.into(),
-            },
-        ))
-    }
-}
-
-/// Writes the FECF over everything before the last two octets of `frame`. Shared with AOS.
-pub(crate) fn write_fecf(frame: &mut [u8]) -> Result<(), Error> {
-    let available = frame.len();
-    let (covered, fecf) = frame
-        .split_last_chunk_mut::<FECF_LEN>()
-        .ok_or(Error::truncated(0, FECF, FECF_LEN, available))?;
-    *fecf = crc16_ccitt(covered).to_be_bytes();
-    Ok(())
-}
-
-/// The frame's configured length must be possible and equal the buffer's length (shared with
-/// AOS, whose maximum is passed in).
-pub(crate) fn check_frame_len(frame_len: usize, max: usize, actual: usize) -> Result<(), Error> {
+/// The first checks of a fixed-length frame (shared with AOS, whose maximum is passed in):
+/// the configured length must be possible and equal the buffer's length (132.0-B-3 §4.1.1,
+/// 732.0-B-4 §4.1.1), and the buffer must hold the `needed` octets of primary header and
+/// whatever else every frame of the channel has. Returns the primary header.
+pub(crate) fn check_framing(
+    buf: &[u8],
+    frame_len: usize,
+    max: usize,
+    needed: usize,
+) -> Result<&[u8; PRIMARY_HEADER_LEN], Error> {
     if frame_len > max {
         return Err(Error::invalid(0, FRAME_LENGTH, frame_len as u64));
     }
-    if actual != frame_len {
-        return Err(Error::length_mismatch(0, FRAME, frame_len, actual));
+    if buf.len() != frame_len {
+        return Err(Error::length_mismatch(0, FRAME, frame_len, buf.len()));
     }
-    Ok(())
+    buf.first_chunk::<PRIMARY_HEADER_LEN>()
+        .filter(|_| buf.len() >= needed)
+        .ok_or(Error::truncated(0, PRIMARY_HEADER, needed, buf.len()))
+}
+
+/// The first steps of emitting a TM or AOS frame of `total` octets (shared with AOS, whose
+/// maximum is passed in): refuses a bad OCF, an empty data field (reported at
+/// `data_offset`) and a frame over `max` before writing anything, then writes the primary
+/// header `word` and returns the frame's part of `buf`.
+pub(crate) fn start_frame<'b>(
+    buf: &'b mut [u8],
+    word: u64,
+    ocf: Option<&Ocf>,
+    data_offset: usize,
+    data_len: usize,
+    total: usize,
+    max: usize,
+) -> Result<&'b mut [u8], Error> {
+    ocf.map(Ocf::to_bytes).transpose()?;
+    if data_len == 0 {
+        return Err(Error::invalid(data_offset, DATA_FIELD, 0));
+    }
+    if total > max {
+        return Err(Error::invalid(0, FRAME_LENGTH, total as u64));
+    }
+    let available = buf.len();
+    let frame = buf
+        .get_mut(..total)
+        .ok_or(Error::buffer_too_small(FRAME, total, available))?;
+    if let Some(header) = frame.first_chunk_mut::<PRIMARY_HEADER_LEN>() {
+        write_be(header, word);
+    }
+    Ok(frame)
 }
 
 /// A read/write view of one whole TM Transfer Frame in a buffer.
@@ -304,19 +301,13 @@ impl<T: AsRef<[u8]>> TmFrame<T> {
     /// (see [`TmFrame::ocf`]).
     pub fn check(&self) -> Result<(), Error> {
         let buf = self.buffer.as_ref();
-        check_frame_len(self.config.frame_len, MAX_FRAME_LEN, buf.len())?;
         let needed = PRIMARY_HEADER_LEN + fecf_len(self.config.fecf);
-        let header = buf
-            .first_chunk::<PRIMARY_HEADER_LEN>()
-            .filter(|_| buf.len() >= needed)
-            .ok_or(Error::truncated(0, PRIMARY_HEADER, needed, buf.len()))?;
+        let header = check_framing(buf, self.config.frame_len, MAX_FRAME_LEN, needed)?;
         let version = field::VERSION.get(header);
         if version != 0 {
             return Err(Error::invalid(0, field::VERSION.name, version));
         }
-        if self.config.fecf {
-            check_fecf(buf)?;
-        }
+        self.trailer().check_fecf(buf)?;
         if self.secondary_header_flag() {
             // The identification octet must lie before the OCF and FECF.
             let trailer = self.trailer_len();
@@ -377,14 +368,12 @@ impl<T: AsRef<[u8]>> TmFrame<T> {
     }
 
     /// The primary header; octets beyond the end of a short buffer read as zero.
+    #[inline]
     fn header(&self) -> [u8; PRIMARY_HEADER_LEN] {
-        let mut h = [0u8; PRIMARY_HEADER_LEN];
-        h.iter_mut()
-            .zip(self.buffer.as_ref())
-            .for_each(|(d, s)| *d = *s);
-        h
+        header_prefix(self.buffer.as_ref())
     }
 
+    #[inline]
     fn get(&self, f: Field) -> u64 {
         f.get(&self.header())
     }
@@ -510,18 +499,21 @@ impl<T: AsRef<[u8]>> TmFrame<T> {
         PRIMARY_HEADER_LEN + self.secondary_header_len()
     }
 
+    /// The OCF (announced by its flag, §4.1.2.4) and the FECF (a managed parameter, §4.1.6.1).
+    fn trailer(&self) -> Trailer {
+        Trailer {
+            ocf: self.ocf_flag(),
+            fecf: self.config.fecf,
+        }
+    }
+
     /// Octets after the data field: OCF and FECF.
     fn trailer_len(&self) -> usize {
-        ocf_len(self.ocf_flag()) + fecf_len(self.config.fecf)
+        self.trailer().len()
     }
 
     fn data_range(&self) -> core::ops::Range<usize> {
-        self.data_offset()
-            ..self
-                .buffer
-                .as_ref()
-                .len()
-                .saturating_sub(self.trailer_len())
+        self.data_offset()..self.trailer().data_end(self.buffer.as_ref().len())
     }
 
     /// The Transfer Frame Data Field (§4.1.4): after the headers, before the OCF and FECF.
@@ -530,43 +522,20 @@ impl<T: AsRef<[u8]>> TmFrame<T> {
         self.buffer.as_ref().get(self.data_range()).unwrap_or(&[])
     }
 
-    fn ocf_offset(&self) -> Option<usize> {
-        let end = self
-            .buffer
-            .as_ref()
-            .len()
-            .checked_sub(fecf_len(self.config.fecf))?;
-        end.checked_sub(OCF_LEN).filter(|_| self.ocf_flag())
-    }
-
     /// The four OCF octets as carried, if the OCF flag is set and the buffer holds them.
     pub fn ocf_bytes(&self) -> Option<[u8; OCF_LEN]> {
-        let at = self.ocf_offset()?;
-        self.buffer
-            .as_ref()
-            .get(at..)
-            .and_then(|b| b.first_chunk::<OCF_LEN>())
-            .copied()
+        self.trailer().ocf_bytes(self.buffer.as_ref())
     }
 
     /// The Operational Control Field decoded (§4.1.5): `Ok(None)` without one, an error
     /// (offset within the frame) if it holds a malformed CLCW.
     pub fn ocf(&self) -> Result<Option<Ocf>, Error> {
-        match (self.ocf_offset(), self.ocf_bytes()) {
-            (Some(at), Some(bytes)) => Ocf::parse(&bytes).map(Some).map_err(|e| e.shifted(at)),
-            _ => Ok(None),
-        }
+        self.trailer().ocf(self.buffer.as_ref())
     }
 
     /// The Frame Error Control Field, if the channel carries one and the buffer holds it.
     pub fn fecf(&self) -> Option<u16> {
-        if !self.config.fecf {
-            return None;
-        }
-        self.buffer
-            .as_ref()
-            .last_chunk::<FECF_LEN>()
-            .map(|b| u16::from_be_bytes(*b))
+        self.trailer().fecf(self.buffer.as_ref())
     }
 }
 
@@ -583,18 +552,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> TmFrame<&'a T> {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> TmFrame<T> {
     fn set(&mut self, f: Field, value: u64) -> Result<(), Error> {
-        let available = self.buffer.as_ref().len();
-        let header = self
-            .buffer
-            .as_mut()
-            .first_chunk_mut::<PRIMARY_HEADER_LEN>()
-            .ok_or(Error::truncated(
-                0,
-                PRIMARY_HEADER,
-                PRIMARY_HEADER_LEN,
-                available,
-            ))?;
-        f.set(header, value, 0)
+        f.set_in::<PRIMARY_HEADER_LEN>(self.buffer.as_mut(), value, PRIMARY_HEADER)
     }
 
     /// Sets the version to the only valid value, `00`.
@@ -704,34 +662,14 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> TmFrame<T> {
 
     /// Writes the OCF; refused if the OCF flag is clear or the buffer is too short.
     pub fn set_ocf(&mut self, ocf: &Ocf) -> Result<(), Error> {
-        let bytes = ocf.to_bytes()?;
-        let available = self.buffer.as_ref().len();
-        let at = self
-            .ocf_offset()
-            .ok_or(Error::invalid(1, field::OCF_FLAG.name, 0))?;
-        let slot = self
-            .buffer
-            .as_mut()
-            .get_mut(at..)
-            .and_then(|s| s.first_chunk_mut::<OCF_LEN>())
-            .ok_or(Error::truncated(
-                at,
-                "operational_control_field",
-                at + OCF_LEN,
-                available,
-            ))?;
-        *slot = bytes;
-        Ok(())
+        let absent = Error::invalid(1, field::OCF_FLAG.name, 0);
+        self.trailer().set_ocf(self.buffer.as_mut(), ocf, absent)
     }
 
     /// Computes the FECF over the frame and writes it into the last two octets (§4.1.6.2).
     /// Does nothing if the channel carries no FECF.
     pub fn fill_fecf(&mut self) -> Result<(), Error> {
-        if self.config.fecf {
-            write_fecf(self.buffer.as_mut())
-        } else {
-            Ok(())
-        }
+        self.trailer().fill_fecf(self.buffer.as_mut())
     }
 }
 
@@ -802,7 +740,11 @@ impl<'a> TmFrameRepr<'a> {
 
     /// Octets after the data field (OCF and FECF).
     const fn trailer_len(&self) -> usize {
-        ocf_len(self.ocf.is_some()) + fecf_len(self.fecf)
+        Trailer {
+            ocf: self.ocf.is_some(),
+            fecf: self.fecf,
+        }
+        .len()
     }
 
     /// Length of the whole frame for `data_len` octets of data field.
@@ -913,19 +855,16 @@ impl<'a> TmFrameRepr<'a> {
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<usize, Error> {
         let word = self.header_word(data_len)?;
-        // Refuse a bad OCF before writing anything.
-        self.ocf.as_ref().map(Ocf::to_bytes).transpose()?;
-        if data_len == 0 {
-            return Err(Error::invalid(self.data_offset(), DATA_FIELD, 0));
-        }
         let total = self.buffer_len(data_len);
-        if total > MAX_FRAME_LEN {
-            return Err(Error::invalid(0, FRAME_LENGTH, total as u64));
-        }
-        let available = buf.len();
-        let frame_buf = buf
-            .get_mut(..total)
-            .ok_or(Error::buffer_too_small(FRAME, total, available))?;
+        let frame_buf = start_frame(
+            buf,
+            word,
+            self.ocf.as_ref(),
+            self.data_offset(),
+            data_len,
+            total,
+            MAX_FRAME_LEN,
+        )?;
         let mut frame = TmFrame::new_unchecked(
             frame_buf,
             TmConfig {
@@ -933,9 +872,6 @@ impl<'a> TmFrameRepr<'a> {
                 fecf: self.fecf,
             },
         );
-        if let Some(header) = frame.buffer.first_chunk_mut::<PRIMARY_HEADER_LEN>() {
-            write_be(header, word);
-        }
         if let Some(sh) = self.secondary_header {
             frame.set_secondary_header(sh)?;
         }

@@ -8,7 +8,8 @@
     clippy::indexing_slicing
 )]
 
-use ccsds_core::crc16_ccitt;
+mod common;
+
 use ccsds_tm::aos::{
     AosConfig, AosFrame, AosFrameRepr, BPdu, BPduRepr, BitstreamDataPointer, IDLE_VCID, MPdu,
     MPduRepr, fhec,
@@ -16,11 +17,8 @@ use ccsds_tm::aos::{
 use ccsds_tm::ocf::Ocf;
 use ccsds_tm::tm::{DEFAULT_IDLE_PATTERN, FirstHeaderPointer};
 use ccsds_tm::{Clcw, Error, ErrorKind, Scid, Vcid};
+use common::{assert_checksum_error, fix_fecf, ocf, unhex};
 use proptest::prelude::*;
-
-fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap()
-}
 
 /// yamcs/yamcs@27798b30 yamcs-core/src/test/java/org/yamcs/tctm/ccsds/error/
 /// AosFrameHeaderErrorCorrTest.java (testEncode): header octets 0–1 and signalling field →
@@ -89,9 +87,7 @@ fn dariol83_frame_01() {
     );
     // With the right FHEC the frame is valid (its FECF covers the FHEC, so recompute it).
     owned[6..8].copy_from_slice(&[0xD3, 0x77]);
-    let n = owned.len() - 2;
-    let crc = crc16_ccitt(&owned[..n]);
-    owned[n..].copy_from_slice(&crc.to_be_bytes());
+    fix_fecf(&mut owned);
     let frame = AosFrame::new_checked(&owned[..], CONFIG_01).unwrap();
     let repr = AosFrameRepr::parse(&frame).unwrap();
     assert_eq!(repr.vc_frame_count_cycle, Some(0xA));
@@ -201,9 +197,7 @@ fn patch(frame: &mut [u8], at: usize, mask: u8, value: u8) {
     frame[at] = (frame[at] & !mask) | value;
     let h: [u8; 6] = frame[..6].try_into().unwrap();
     frame[6..8].copy_from_slice(&fhec::compute(&h).to_be_bytes());
-    let n = frame.len() - 2;
-    let crc = crc16_ccitt(&frame[..n]);
-    frame[n..].copy_from_slice(&crc.to_be_bytes());
+    fix_fecf(frame);
 }
 
 fn check(frame: &[u8], cfg: AosConfig) -> Error {
@@ -246,28 +240,14 @@ fn rejections() {
     // §4.1.2.6: FHEC (detection; correction is a separate step).
     let mut f = good.clone();
     f[1] ^= 0x01;
-    assert!(matches!(
-        check(&f, cfg),
-        Error {
-            offset: 6,
-            field: "frame_header_error_control",
-            kind: ErrorKind::Checksum { .. }
-        }
-    ));
+    assert_checksum_error(check(&f, cfg), 6, "frame_header_error_control");
     let mut frame = AosFrame::new_unchecked(&mut f[..], cfg);
     assert_eq!(frame.correct_header(), Ok(1));
     assert_eq!(f, good);
     // §4.1.6.2: FECF.
     let mut f = good.clone();
     f[12] ^= 1;
-    assert!(matches!(
-        check(&f, cfg),
-        Error {
-            offset: 23,
-            field: "frame_error_control_field",
-            kind: ErrorKind::Checksum { .. }
-        }
-    ));
+    assert_checksum_error(check(&f, cfg), 23, "frame_error_control_field");
     // No room for a data field.
     let tight = AosConfig {
         insert_zone_len: 11,
@@ -452,24 +432,6 @@ impl Fields {
             fecf: self.fecf,
         }
     }
-}
-
-fn ocf() -> impl Strategy<Value = Ocf> {
-    prop_oneof![
-        (0u8..8, 0u8..4, 0u8..64, any::<u8>()).prop_map(|(status, cop, vcid, vr)| {
-            Ocf::Clcw(Clcw {
-                status,
-                cop_in_effect: cop,
-                vcid: Vcid::new(vcid).unwrap(),
-                report_value: vr,
-                ..Clcw::default()
-            })
-        }),
-        any::<[u8; 4]>().prop_map(|mut w| {
-            w[0] |= 0x80;
-            Ocf::Type2(w)
-        }),
-    ]
 }
 
 fn fields() -> impl Strategy<Value = Fields> {
@@ -659,9 +621,7 @@ proptest! {
         bytes[0] = (bytes[0] & 0x3F) | 0x40;
         let h: [u8; 6] = bytes[..6].try_into().unwrap();
         bytes[6..8].copy_from_slice(&fhec::compute(&h).to_be_bytes());
-        let n = bytes.len() - 2;
-        let crc = crc16_ccitt(&bytes[..n]);
-        bytes[n..].copy_from_slice(&crc.to_be_bytes());
+        fix_fecf(&mut bytes);
         let cfg = AosConfig { frame_len: bytes.len(), fhec: true, insert_zone_len: iz, ocf, fecf: true };
         let valid = bytes[5] & 0x30 == 0 && (bytes[5] & 0x40 != 0 || bytes[5] & 0x0F == 0);
         let result = AosFrame::new_checked(&bytes[..], cfg);

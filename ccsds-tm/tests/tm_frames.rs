@@ -7,18 +7,16 @@
     clippy::indexing_slicing
 )]
 
-use ccsds_core::crc16_ccitt;
+mod common;
+
 use ccsds_tm::ocf::Ocf;
 use ccsds_tm::tm::{
     DEFAULT_IDLE_PATTERN, DataFieldContent, FirstHeaderPointer, MAX_FRAME_LEN, TmConfig, TmFrame,
     TmFrameRepr,
 };
 use ccsds_tm::{Clcw, Error, ErrorKind, Scid, Vcid};
+use common::{assert_checksum_error, fix_fecf, ocf, unhex};
 use proptest::prelude::*;
-
-fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap()
-}
 
 fn config(frame: &[u8], fecf: bool) -> TmConfig {
     TmConfig {
@@ -197,9 +195,7 @@ fn sample(content: DataFieldContent) -> (Vec<u8>, TmConfig) {
 /// Sets `mask` bits of octet `at` to `value` and recomputes the FECF.
 fn patch(frame: &mut [u8], at: usize, mask: u8, value: u8) {
     frame[at] = (frame[at] & !mask) | value;
-    let n = frame.len() - 2;
-    let crc = crc16_ccitt(&frame[..n]);
-    frame[n..].copy_from_slice(&crc.to_be_bytes());
+    fix_fecf(frame);
 }
 
 fn check(frame: &[u8], cfg: TmConfig) -> Error {
@@ -244,14 +240,7 @@ fn rejections() {
     // §4.1.6.2: FECF.
     let mut f = good.clone();
     f[12] ^= 1;
-    assert!(matches!(
-        check(&f, cfg),
-        Error {
-            offset: 21,
-            field: "frame_error_control_field",
-            kind: ErrorKind::Checksum { .. }
-        }
-    ));
+    assert_checksum_error(check(&f, cfg), 21, "frame_error_control_field");
     // §4.1.3.2.2: secondary header version 00.
     let mut f = good.clone();
     patch(&mut f, 6, 0xC0, 0x80);
@@ -444,34 +433,6 @@ fn view_setters() {
     assert_eq!(frame.data_field_status() & 0x7FF, 2);
 }
 
-fn clcw() -> impl Strategy<Value = Clcw> {
-    (0u8..8, 0u8..4, 0u8..64, 0u8..32, 0u8..4, any::<u8>()).prop_map(
-        |(status, cop, vcid, flags, b, vr)| Clcw {
-            status,
-            cop_in_effect: cop,
-            vcid: Vcid::new(vcid).unwrap(),
-            no_rf_available: flags & 1 != 0,
-            no_bit_lock: flags & 2 != 0,
-            lockout: flags & 4 != 0,
-            wait: flags & 8 != 0,
-            retransmit: flags & 16 != 0,
-            farm_b_counter: b,
-            report_value: vr,
-        },
-    )
-}
-
-/// Any OCF the encoder accepts: a CLCW or a Type-2 report (first bit 1).
-pub fn ocf() -> impl Strategy<Value = Ocf> {
-    prop_oneof![
-        clcw().prop_map(Ocf::Clcw),
-        any::<[u8; 4]>().prop_map(|mut w| {
-            w[0] |= 0x80;
-            Ocf::Type2(w)
-        }),
-    ]
-}
-
 /// The header fields of a Repr, except the borrowed secondary header.
 #[derive(Debug, Clone)]
 struct Fields {
@@ -615,9 +576,7 @@ proptest! {
     ) {
         bytes[0] &= 0x3F;
         if fecf {
-            let n = bytes.len() - 2;
-            let crc = crc16_ccitt(&bytes[..n]);
-            bytes[n..].copy_from_slice(&crc.to_be_bytes());
+            fix_fecf(&mut bytes);
         }
         let cfg = TmConfig { frame_len: bytes.len(), fecf };
         if let Ok(frame) = TmFrame::new_checked(&bytes[..], cfg) {
