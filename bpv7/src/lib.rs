@@ -1,3 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod block;
+pub mod bundle;
+pub mod cbor;
+pub mod crc;
+pub mod eid;
+pub mod error;
+pub mod primary;
+
+pub use error::{Error, ErrorKind};
