@@ -1,1 +1,191 @@
-//! placeholder
+//! Block CRCs (RFC 9171 §4.2.1): CRC-16/X-25 and CRC-32C, carried big-endian in a byte string
+//! that is the last item of the block's array.
+//!
+//! The CRC is computed over the whole encoded block with the CRC *value* octets set to zero;
+//! the byte string's head (`0x42` / `0x44`) stays in the input (RFC 9171 §4.3.1, §4.3.2, as
+//! spelled out by RFC 9171 erratum 8043). We never copy the block to zero those octets: the
+//! digest is fed the block without its value, then zeros.
+
+use crate::{Error, ErrorKind};
+use crc::{CRC_16_IBM_SDLC, CRC_32_ISCSI, Crc, Table};
+
+/// CRC-16/X-25 (RFC 9171 §4.2.1 "X-25 CRC-16"): poly 0x1021 reflected, init and xorout 0xFFFF.
+/// The catalogue calls it CRC-16/IBM-SDLC; check value `"123456789"` → 0x906E.
+const X25: Crc<u16, Table<16>> = Crc::<u16, Table<16>>::new(&CRC_16_IBM_SDLC);
+/// CRC-32C (RFC 9171 §4.2.1 "CRC32C (Castagnoli)", as in RFC 7143): poly 0x1EDC6F41 reflected,
+/// init and xorout 0xFFFFFFFF. The catalogue calls it CRC-32/ISCSI; check value → 0xE3069283.
+const CASTAGNOLI: Crc<u32, Table<16>> = Crc::<u32, Table<16>>::new(&CRC_32_ISCSI);
+
+/// Zeros standing in for the CRC value octets (at most 4).
+const ZEROS: [u8; 4] = [0; 4];
+
+/// CRC type of a block (RFC 9171 §4.2.1): the code carried in the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CrcType {
+    /// Code 0: the block has no CRC field.
+    None,
+    /// Code 1: CRC-16/X-25, 2 octets.
+    Crc16X25,
+    /// Code 2: CRC-32C, 4 octets.
+    Crc32C,
+}
+
+impl CrcType {
+    /// The CRC type with `code`; any code but 0, 1 and 2 is [`ErrorKind::UnknownCrcType`] at
+    /// `offset` (the code's position).
+    pub fn from_code(code: u64, offset: usize) -> Result<Self, Error> {
+        match code {
+            0 => Ok(Self::None),
+            1 => Ok(Self::Crc16X25),
+            2 => Ok(Self::Crc32C),
+            _ => Err(Error::new(offset, ErrorKind::UnknownCrcType(code))),
+        }
+    }
+
+    /// The code carried in a block (RFC 9171 §4.2.1).
+    pub const fn code(self) -> u64 {
+        match self {
+            Self::None => 0,
+            Self::Crc16X25 => 1,
+            Self::Crc32C => 2,
+        }
+    }
+
+    /// Octets of the CRC value: 0, 2 or 4.
+    pub const fn value_len(self) -> usize {
+        match self {
+            Self::None => 0,
+            Self::Crc16X25 => 2,
+            Self::Crc32C => 4,
+        }
+    }
+
+    /// Octets the CRC field adds to the encoded block: the byte-string head plus the value
+    /// (0, 3 or 5).
+    pub const fn field_len(self) -> usize {
+        match self {
+            Self::None => 0,
+            _ => 1 + self.value_len(),
+        }
+    }
+}
+
+/// CRC-16/X-25 of `data`.
+pub fn crc16_x25(data: &[u8]) -> u16 {
+    X25.checksum(data)
+}
+
+/// CRC-32C of `data`.
+pub fn crc32c(data: &[u8]) -> u32 {
+    CASTAGNOLI.checksum(data)
+}
+
+/// Splits an encoded block into (everything before the CRC value, the value), checking that the
+/// CRC field is a byte string of the type's length. Errors are at offsets within `block`.
+fn split_crc_field(crc_type: CrcType, block: &[u8]) -> Result<(&[u8], &[u8]), Error> {
+    if crc_type == CrcType::None {
+        return Ok((block, &[]));
+    }
+    let n = crc_type.value_len();
+    let prefix_len = block
+        .len()
+        .checked_sub(crc_type.field_len())
+        .ok_or(Error::new(
+            0,
+            ErrorKind::Truncated {
+                needed: crc_type.field_len(),
+                available: block.len(),
+            },
+        ))?;
+    let (prefix, value) = block
+        .split_at_checked(block.len() - n)
+        .unwrap_or((block, &[]));
+    // The CRC field is the byte string `0x40 | n` followed by the value (RFC 9171 §4.2.2).
+    if prefix.last() != Some(&(0x40 | n as u8)) {
+        return Err(Error::new(prefix_len, ErrorKind::CrcNotZeroPadded));
+    }
+    Ok((prefix, value))
+}
+
+/// CRC of a whole encoded block (primary or canonical) whose CRC value octets — the last
+/// `value_len` octets of `block`, after the byte-string head that stays in the input — are
+/// treated as zero (RFC 9171 §4.2.1, erratum 8043). Computed without copying the block.
+///
+/// Returns 0 for [`CrcType::None`]. Errors (offsets within `block`): `Truncated` if the block
+/// is shorter than its CRC field, `CrcNotZeroPadded` if the octet before the value is not the
+/// byte-string head of the type's length.
+pub fn compute_block_crc(crc_type: CrcType, block: &[u8]) -> Result<u32, Error> {
+    let (prefix, _) = split_crc_field(crc_type, block)?;
+    let zeros = ZEROS.get(..crc_type.value_len()).unwrap_or_default();
+    Ok(match crc_type {
+        CrcType::None => 0,
+        CrcType::Crc16X25 => {
+            let mut digest = X25.digest();
+            digest.update(prefix);
+            digest.update(zeros);
+            u32::from(digest.finalize())
+        }
+        CrcType::Crc32C => {
+            let mut digest = CASTAGNOLI.digest();
+            digest.update(prefix);
+            digest.update(zeros);
+            digest.finalize()
+        }
+    })
+}
+
+/// Checks the CRC carried (big-endian, RFC 9171 §4.2.1) at the end of an encoded block against
+/// [`compute_block_crc`]. `offset` is the block's offset in the bundle: errors are reported at
+/// `offset` plus the CRC field's position; a mismatch is [`ErrorKind::CrcMismatch`].
+pub fn check_block_crc(
+    crc_type: CrcType,
+    block: &[u8],
+    block_number: u64,
+    offset: usize,
+) -> Result<(), Error> {
+    let at_block = |e: Error| Error::new(offset.saturating_add(e.offset), e.kind);
+    let (prefix, value) = split_crc_field(crc_type, block).map_err(at_block)?;
+    let computed = compute_block_crc(crc_type, block).map_err(at_block)?;
+    let received = value.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+    if received == computed {
+        Ok(())
+    } else {
+        let field = offset.saturating_add(prefix.len().saturating_sub(1));
+        Err(Error::new(
+            field,
+            ErrorKind::CrcMismatch {
+                block_number,
+                received,
+                computed,
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_check_values() {
+        assert_eq!(crc16_x25(b"123456789"), 0x906E);
+        assert_eq!(crc32c(b"123456789"), 0xE306_9283);
+    }
+
+    #[test]
+    fn none_needs_no_field() {
+        assert_eq!(compute_block_crc(CrcType::None, &[]), Ok(0));
+        assert_eq!(check_block_crc(CrcType::None, &[0x85], 1, 9), Ok(()));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for t in [CrcType::None, CrcType::Crc16X25, CrcType::Crc32C] {
+            assert_eq!(CrcType::from_code(t.code(), 0), Ok(t));
+        }
+        assert_eq!(
+            CrcType::from_code(3, 7),
+            Err(Error::new(7, ErrorKind::UnknownCrcType(3)))
+        );
+    }
+}
