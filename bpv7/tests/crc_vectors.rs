@@ -7,14 +7,14 @@
 //! CRC known answers (RFC 9171 §4.2.1).
 //!
 //! Sources: the CRC catalogue check values and RFC 7143 Appendix A.4 CRC32C examples, plus the
-//! per-block CRCs of `/work/shared/vectors/rfc9171/bpv7_generated_vectors.json` (self-made with
+//! per-block CRCs of `tests/vectors/bpv7_generated_vectors.json` (a copy of `shared/vectors/rfc9171/`) (self-made with
 //! python cbor2 and crcmod, cross-checked by the dtn7 `bp7` crate; see the vectors README).
 
 use bpv7::crc::{CrcType, check_block_crc, compute_block_crc, crc16_x25, crc32c};
 use bpv7::{Error, ErrorKind};
 use serde_json::Value;
 
-const VECTORS: &str = include_str!("../../../shared/vectors/rfc9171/bpv7_generated_vectors.json");
+const VECTORS: &str = include_str!("vectors/bpv7_generated_vectors.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()

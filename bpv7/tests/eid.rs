@@ -5,7 +5,7 @@
     clippy::indexing_slicing
 )]
 //! Endpoint IDs (RFC 9171 §4.2.5.1, RFC 9758): known answers from the generated RFC 9171
-//! vectors (`/work/shared/vectors/rfc9171/bpv7_generated_vectors.json`, self-made with python
+//! vectors (`tests/vectors/bpv7_generated_vectors.json` (a copy of `shared/vectors/rfc9171/`), self-made with python
 //! cbor2), CBOR and URI round trips, and one test per rejection.
 
 use bpv7::cbor::Decoder;
@@ -14,7 +14,7 @@ use bpv7::{Error, ErrorKind};
 use proptest::prelude::*;
 use serde_json::Value;
 
-const VECTORS: &str = include_str!("../../../shared/vectors/rfc9171/bpv7_generated_vectors.json");
+const VECTORS: &str = include_str!("vectors/bpv7_generated_vectors.json");
 
 fn encode(eid: &Eid<'_>) -> Vec<u8> {
     let mut out = Vec::new();
