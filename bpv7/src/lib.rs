@@ -4,12 +4,14 @@
 
 extern crate alloc;
 
+pub mod admin;
 pub mod block;
 pub mod bundle;
 pub mod cbor;
 pub mod crc;
 pub mod eid;
 pub mod error;
+pub mod fragment;
 pub mod primary;
 
 pub use error::{Error, ErrorKind};
