@@ -113,4 +113,28 @@ pub enum ErrorKind {
     /// Creation time 0 without a Bundle Age block (RFC 9171 §4.4.2).
     #[error("creation time is 0 and there is no Bundle Age block")]
     BundleAgeRequired,
+    /// Fragmenting a bundle flagged "bundle must not be fragmented" (RFC 9171 §4.2.3, §5.8).
+    #[error("bundle must not be fragmented")]
+    MustNotFragment,
+    /// No fragment of at most `max` octets can carry a payload octet (RFC 9171 §5.8).
+    #[error("fragments of at most {max} octets cannot carry the payload: {needed} needed")]
+    FragmentTooSmall {
+        /// The requested fragment size limit.
+        max: usize,
+        /// Smallest limit that lets the fragment that failed carry one payload octet.
+        needed: usize,
+    },
+    /// Reassembly would hold more octets than its limit allows (RFC 9171 §5.9 leaves reassembly
+    /// resources to the node); the ADU is dropped.
+    #[error("reassembly would hold {needed} octets, limit {limit}")]
+    ReassemblyLimit {
+        /// Octets the reassembly would hold after accepting the fragment.
+        needed: usize,
+        /// The per-ADU or total limit exceeded.
+        limit: usize,
+    },
+    /// Fragments of one ADU that contradict each other (RFC 9171 §5.9): a different total ADU
+    /// length, or overlapping payload octets that differ; the ADU is dropped.
+    #[error("inconsistent fragments: {0}")]
+    InconsistentFragments(&'static str),
 }
