@@ -12,6 +12,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod bundle;
 pub mod tm;
 
 use ccsds_spp::{Apid, PacketType, PrimaryHeader, SequenceFlags};

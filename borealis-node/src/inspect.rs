@@ -1,11 +1,15 @@
 //! `borealis inspect`: detect what a byte string is and describe every field.
 //!
 //! Shaped as a dispatcher: [`inspect`] sniffs the input and hands it to one describer per
-//! structure (CLTU, TC frame, Encapsulation Packet, Space Packet stream). Each describer builds
-//! the report from the owning crate's `Repr`/view, so the CLI never re-implements a layout, and
-//! a frame's data field is described recursively. Later layers (bundles, TM/AOS frames) add a
-//! sniffing rule and a describer.
+//! structure (CLTU, CADU, TC/TM/AOS frame, Encapsulation Packet, Space Packet stream, BPv7
+//! bundle). Each describer builds the report from the owning crate's `Repr`/view, so the CLI
+//! never re-implements a layout, and a frame's data field is described recursively. Later
+//! layers add a sniffing rule and a describer.
 
+use bpv7::block::{BlockData, BlockFlags, CanonicalBlock, block_type};
+use bpv7::bundle::{BundleView, ParseOptions};
+use bpv7::crc::CrcType;
+use bpv7::primary::{BundleFlags, PrimaryBlock};
 use ccsds_core::{WireError, crc16_ccitt};
 use ccsds_spp::{EncapsulationPacket, PacketStream, PacketType, PrimaryHeader, SequenceFlags};
 use ccsds_tc::bch::{BlockStatus, DecodeMode};
@@ -32,17 +36,25 @@ pub struct Options {
 }
 
 /// Why the input could not be described: which structure it looked like, and the decoder's
-/// error (field, byte offset, reason).
+/// error (field or rule, byte offset, reason).
 #[derive(Debug)]
 pub struct InspectError {
     what: &'static str,
-    error: Option<WireError>,
+    error: Option<Cause>,
+}
+
+/// The decoder error behind an [`InspectError`]: the CCSDS crates' or `bpv7`'s.
+#[derive(Debug)]
+enum Cause {
+    Wire(WireError),
+    Bundle(bpv7::Error),
 }
 
 impl fmt::Display for InspectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.error {
-            Some(e) => write!(f, "invalid {}: {e}", self.what),
+            Some(Cause::Wire(e)) => write!(f, "invalid {}: {e}", self.what),
+            Some(Cause::Bundle(e)) => write!(f, "invalid {}: {e}", self.what),
             None => write!(f, "{}", self.what),
         }
     }
@@ -53,7 +65,7 @@ impl std::error::Error for InspectError {}
 fn fail(what: &'static str) -> impl FnOnce(WireError) -> InspectError {
     move |e| InspectError {
         what,
-        error: Some(e),
+        error: Some(Cause::Wire(e)),
     }
 }
 
@@ -83,6 +95,8 @@ pub fn inspect(bytes: &[u8], options: &Options) -> Result<Value, InspectError> {
         describe_cltu(bytes, options)
     } else if bytes.starts_with(&sync::ASM) {
         describe_cadu(bytes, options)
+    } else if looks_like_bundle(bytes) {
+        describe_bundle(bytes)
     } else if first >> 5 == ccsds_spp::encap::VERSION {
         describe_encapsulation(bytes)
     } else if first >> 6 == 1 {
@@ -443,6 +457,254 @@ fn describe_space_packets(bytes: &[u8]) -> Result<Value, InspectError> {
     )
 }
 
+/// A bundle is an indefinite-length CBOR array (first octet 0x9F) whose first item, the primary
+/// block, is an array (major type 4; the parser then insists on a definite one) (RFC 9171
+/// §4.1, §4.3.1). No CCSDS structure sniffed here starts that way: 0x9F is no valid version of
+/// a Space Packet (it reads 4) or of a TC or TM frame (2), nor an AOS frame (1), an
+/// Encapsulation Packet (7), a CLTU or a CADU.
+fn looks_like_bundle(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&0x9F) && bytes.get(1).is_some_and(|b| b >> 5 == 4)
+}
+
+/// The rules [`ParseOptions::LENIENT`] relaxes, each with [`ParseOptions::LENIENT`] plus that
+/// rule alone: a bundle that fails one of these broke that rule.
+const RELAXED_RULES: [(&str, ParseOptions); 3] = [
+    (
+        "require_primary_crc (RFC 9171 §4.3.1: a primary block without CRC needs a BIB over it)",
+        ParseOptions {
+            require_primary_crc: true,
+            ..ParseOptions::LENIENT
+        },
+    ),
+    (
+        "require_bundle_age (RFC 9171 §4.4.2: creation time 0 needs a Bundle Age block)",
+        ParseOptions {
+            require_bundle_age: true,
+            ..ParseOptions::LENIENT
+        },
+    ),
+    (
+        "require_node_ids (RFC 9171 §4.2.5.2: source and previous node are node IDs)",
+        ParseOptions {
+            require_node_ids: true,
+            ..ParseOptions::LENIENT
+        },
+    ),
+];
+
+/// A BPv7 bundle (RFC 9171), read strictly; a bundle that only passes
+/// [`ParseOptions::LENIENT`] (as the RFC 9173 examples do) is shown with the rules it breaks.
+fn describe_bundle(bytes: &[u8]) -> Result<Value, InspectError> {
+    let (view, violated) = match BundleView::parse(bytes) {
+        Ok(view) => (view, None),
+        Err(_) => {
+            // The lenient error is the one that makes the bundle unreadable.
+            let view = BundleView::parse_with(bytes, &ParseOptions::LENIENT).map_err(|e| {
+                InspectError {
+                    what: "bundle",
+                    error: Some(Cause::Bundle(e)),
+                }
+            })?;
+            let violated: Vec<Value> = RELAXED_RULES
+                .iter()
+                .filter_map(|(rule, options)| {
+                    let e = BundleView::parse_with(bytes, options).err()?;
+                    Some(json!({"rule": rule, "error": e.to_string()}))
+                })
+                .collect();
+            (view, Some(violated))
+        }
+    };
+    let mut m = Map::new();
+    m.insert("kind".into(), "bundle".into());
+    m.insert("standard".into(), "RFC 9171 (BPv7)".into());
+    m.insert("length".into(), bytes.len().into());
+    m.insert(
+        "strictness".into(),
+        if violated.is_some() {
+            "lenient"
+        } else {
+            "strict"
+        }
+        .into(),
+    );
+    if let Some(violated) = violated {
+        m.insert("violated_rules".into(), violated.into());
+    }
+    let span = view.primary_span();
+    m.insert(
+        "primary_block".into(),
+        primary_json(view.primary(), bytes.get(span.clone()), span.start),
+    );
+    m.insert("block_count".into(), view.block_count().into());
+    let blocks: Vec<Value> = view
+        .blocks()
+        .map(|(block, span)| block_json(&block, bytes.get(span.clone()), span.start))
+        .collect();
+    m.insert("blocks".into(), blocks.into());
+    Ok(Value::Object(m))
+}
+
+/// Names of the bundle processing control flags (RFC 9171 §4.2.3).
+const BUNDLE_FLAG_NAMES: [(BundleFlags, &str); 9] = [
+    (BundleFlags::IS_FRAGMENT, "is_fragment"),
+    (BundleFlags::ADMIN_RECORD, "admin_record"),
+    (BundleFlags::MUST_NOT_FRAGMENT, "must_not_fragment"),
+    (BundleFlags::APP_ACK_REQUESTED, "app_ack_requested"),
+    (BundleFlags::STATUS_TIME_REQUESTED, "status_time_requested"),
+    (BundleFlags::REPORT_RECEPTION, "report_reception"),
+    (BundleFlags::REPORT_FORWARDING, "report_forwarding"),
+    (BundleFlags::REPORT_DELIVERY, "report_delivery"),
+    (BundleFlags::REPORT_DELETION, "report_deletion"),
+];
+
+/// Names of the block processing control flags (RFC 9171 §4.2.4).
+const BLOCK_FLAG_NAMES: [(BlockFlags, &str); 4] = [
+    (
+        BlockFlags::REPLICATE_IN_EVERY_FRAGMENT,
+        "replicate_in_every_fragment",
+    ),
+    (
+        BlockFlags::REPORT_IF_UNPROCESSABLE,
+        "report_if_unprocessable",
+    ),
+    (
+        BlockFlags::DELETE_BUNDLE_IF_UNPROCESSABLE,
+        "delete_bundle_if_unprocessable",
+    ),
+    (
+        BlockFlags::DISCARD_IF_UNPROCESSABLE,
+        "discard_if_unprocessable",
+    ),
+];
+
+/// `0x…` and the names of the bits set, e.g. `0x4 (must_not_fragment)`, `0x0 (none)`; bits
+/// without a name (which a lenient parse could let through) are shown as `bit N`.
+fn flags_text(value: u64, names: &[(u64, &str)]) -> String {
+    let mut set: Vec<String> = names
+        .iter()
+        .filter(|(bit, _)| value & bit != 0)
+        .map(|(_, name)| (*name).to_string())
+        .collect();
+    let named = names.iter().fold(0, |acc, (bit, _)| acc | bit);
+    let mut unnamed = value & !named;
+    while unnamed != 0 {
+        set.push(format!("bit {}", unnamed.trailing_zeros()));
+        unnamed &= unnamed - 1;
+    }
+    if set.is_empty() {
+        set.push("none".into());
+    }
+    format!("{value:#x} ({})", set.join(", "))
+}
+
+/// A block's CRC (RFC 9171 §4.2.1): its type and the value carried in the last octets of the
+/// block, which the parser has already checked.
+fn crc_json(crc_type: CrcType, block: Option<&[u8]>) -> Value {
+    let name = match crc_type {
+        CrcType::None => return json!({"type": "none"}),
+        CrcType::Crc16X25 => "CRC-16/X-25",
+        CrcType::Crc32C => "CRC-32C",
+    };
+    let value = block
+        .and_then(|b| {
+            b.len()
+                .checked_sub(crc_type.value_len())
+                .and_then(|at| b.get(at..))
+        })
+        .unwrap_or_default();
+    json!({"type": name, "value": hex::encode(value), "valid": true})
+}
+
+/// DTN time (ms since 2000-01-01T00:00:00Z, RFC 9171 §4.2.6) as ISO 8601 UTC.
+fn dtn_time_utc(ms: u64) -> String {
+    // Days from 1970-01-01 to 2000-01-01.
+    const EPOCH_2000_DAYS: u64 = 10_957;
+    let secs = ms / 1000;
+    let days = secs / 86_400 + EPOCH_2000_DAYS;
+    // Civil date from days since 1970-01-01 (H. Hinnant's `civil_from_days`, days >= 0).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    let rem = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        ms % 1000
+    )
+}
+
+fn primary_json(p: &PrimaryBlock<'_>, block: Option<&[u8]>, offset: usize) -> Value {
+    let names = BUNDLE_FLAG_NAMES.map(|(f, n)| (f.0, n));
+    let creation = if p.creation.time == 0 {
+        json!({"time_ms": 0, "utc": "unknown (source had no clock)", "sequence": p.creation.sequence})
+    } else {
+        json!({"time_ms": p.creation.time, "utc": dtn_time_utc(p.creation.time), "sequence": p.creation.sequence})
+    };
+    json!({
+        "offset": offset,
+        "length": block.map_or(0, <[u8]>::len),
+        "version": bpv7::primary::VERSION,
+        "flags": flags_text(p.flags.0, &names),
+        "crc": crc_json(p.crc_type, block),
+        "destination": p.destination.to_string(),
+        "source": p.source.to_string(),
+        "report_to": p.report_to.to_string(),
+        "creation_timestamp": creation,
+        "lifetime_ms": p.lifetime,
+        "fragment": p.fragment.map(|f| json!({"offset": f.offset, "total_adu_length": f.total_adu_length})),
+    })
+}
+
+/// Name of a block type (RFC 9171 §9.1, RFC 9172 §11.1).
+fn block_type_name(code: u64) -> String {
+    match code {
+        block_type::PAYLOAD => "payload".into(),
+        block_type::PREVIOUS_NODE => "previous node".into(),
+        block_type::BUNDLE_AGE => "bundle age".into(),
+        block_type::HOP_COUNT => "hop count".into(),
+        block_type::BIB => "block integrity (BIB)".into(),
+        block_type::BCB => "block confidentiality (BCB)".into(),
+        other => format!("unknown ({other})"),
+    }
+}
+
+fn block_json(b: &CanonicalBlock<'_>, block: Option<&[u8]>, offset: usize) -> Value {
+    let names = BLOCK_FLAG_NAMES.map(|(f, n)| (f.0, n));
+    let mut m = Map::new();
+    m.insert("offset".into(), offset.into());
+    m.insert("type".into(), b.block_type.into());
+    m.insert("type_name".into(), block_type_name(b.block_type).into());
+    m.insert("number".into(), b.number.into());
+    m.insert("flags".into(), flags_text(b.flags.0, &names).into());
+    m.insert("crc".into(), crc_json(b.crc_type, block));
+    m.insert("data_length".into(), b.data.len().into());
+    // Decoded data of the blocks RFC 9171 defines; anything else, or data that does not decode
+    // (BCB ciphertext), as hex.
+    let data = match b.block_data() {
+        Ok(BlockData::PreviousNode(eid)) => json!({"previous_node": eid.to_string()}),
+        Ok(BlockData::BundleAge(ms)) => json!({"bundle_age_ms": ms}),
+        Ok(BlockData::HopCount(h)) => {
+            json!({"hop_limit": h.limit, "hop_count": h.count, "exceeded": h.is_exceeded()})
+        }
+        Ok(BlockData::Payload(data) | BlockData::Other(data)) => hex(data).into(),
+        Err(e) => {
+            m.insert("data_note".into(), format!("not decodable: {e}").into());
+            hex(b.data).into()
+        }
+    };
+    m.insert("data".into(), data);
+    Value::Object(m)
+}
+
 /// Renders a report as indented `name: value` lines.
 pub fn render_text(report: &Value) -> String {
     let mut out = String::new();
@@ -587,6 +849,154 @@ mod tests {
             (Some(1), Some(16))
         );
         assert_eq!(v["frame"]["spacecraft_id"], 9);
+    }
+
+    /// bpv7/tests/vectors/bpv7_generated_vectors.json, "bpv7-extension-blocks" (self-made,
+    /// cross-checked with the dtn7 bp7 crate): primary CRC-32C, Previous Node, Bundle Age, Hop
+    /// Count, payload.
+    const EXTENSION_BLOCKS: &str = "9f89070002820282010282028202008202820200820018281a000f424044d33192a7860602000145820282030042d21086070300024319012c44eceb49d0860a0400014482181e0142d4b486010100025823526561647920746f2067656e657261746520612033322d62797465207061796c6f6164448f2b7e50ff";
+
+    #[test]
+    fn bundle_every_block() {
+        let v = inspect(&unhex(EXTENSION_BLOCKS), &Options::default()).unwrap();
+        assert_eq!(
+            (v["kind"].as_str(), v["strictness"].as_str()),
+            (Some("bundle"), Some("strict"))
+        );
+        assert!(v.get("violated_rules").is_none());
+        let p = &v["primary_block"];
+        assert_eq!(p["version"], 7);
+        assert_eq!(p["flags"], "0x0 (none)");
+        assert_eq!(
+            p["crc"],
+            json!({"type": "CRC-32C", "value": "d33192a7", "valid": true})
+        );
+        assert_eq!(
+            (&p["destination"], &p["source"], &p["report_to"]),
+            (&json!("ipn:1.2"), &json!("ipn:2.0"), &json!("ipn:2.0"))
+        );
+        assert_eq!(p["creation_timestamp"]["sequence"], 40);
+        assert_eq!(p["lifetime_ms"], 1_000_000);
+        assert!(p["fragment"].is_null());
+        let b = &v["blocks"];
+        assert_eq!(v["block_count"], 4);
+        assert_eq!(b[0]["type_name"], "previous node");
+        assert_eq!(b[0]["data"]["previous_node"], "ipn:3.0");
+        assert_eq!(b[0]["crc"]["value"], "d210");
+        assert_eq!(b[1]["data"]["bundle_age_ms"], 300);
+        assert_eq!(
+            (&b[2]["data"]["hop_limit"], &b[2]["data"]["hop_count"]),
+            (&json!(30), &json!(1))
+        );
+        assert_eq!(
+            (&b[3]["type_name"], &b[3]["number"]),
+            (&json!("payload"), &json!(1))
+        );
+        assert_eq!(b[3]["data_length"], 35);
+        assert_eq!(
+            b[3]["data"],
+            hex::encode("Ready to generate a 32-byte payload")
+        );
+        assert!(render_text(&v).contains("previous_node: ipn:3.0"));
+    }
+
+    #[test]
+    fn bundle_flags_fragment_and_long_payload() {
+        use bpv7::bundle::BundleBuilder;
+        use bpv7::eid::Eid;
+        use bpv7::primary::{CreationTimestamp, FragmentInfo};
+        let node = Eid::parse_uri("ipn:1.0").unwrap();
+        let primary = PrimaryBlock {
+            flags: BundleFlags::IS_FRAGMENT | BundleFlags::REPORT_DELIVERY,
+            crc_type: CrcType::Crc16X25,
+            destination: Eid::parse_uri("dtn://ground/telemetry").unwrap(),
+            source: node,
+            report_to: node,
+            creation: CreationTimestamp {
+                time: 757_382_400_001,
+                sequence: 3,
+            },
+            lifetime: 60_000,
+            fragment: Some(FragmentInfo {
+                offset: 100,
+                total_adu_length: 1000,
+            }),
+        };
+        let payload = [0xAB; 100];
+        let bytes = BundleBuilder::new(primary)
+            .payload(&payload, BlockFlags(0x11), CrcType::Crc32C)
+            .to_vec()
+            .unwrap();
+        let v = inspect(&bytes, &Options::default()).unwrap();
+        let p = &v["primary_block"];
+        assert_eq!(p["flags"], "0x20001 (is_fragment, report_delivery)");
+        assert_eq!(p["destination"], "dtn://ground/telemetry");
+        assert_eq!(p["creation_timestamp"]["utc"], "2024-01-01T00:00:00.001Z");
+        assert_eq!(p["fragment"]["total_adu_length"], 1000);
+        let payload_block = &v["blocks"][0];
+        assert_eq!(
+            payload_block["flags"],
+            "0x11 (replicate_in_every_fragment, discard_if_unprocessable)"
+        );
+        assert_eq!(payload_block["data_length"], 100);
+        let shown = payload_block["data"].as_str().unwrap();
+        assert!(shown.ends_with('…') && shown.starts_with(&"ab".repeat(HEX_LIMIT)));
+    }
+
+    #[test]
+    fn dtn_time_as_utc() {
+        assert_eq!(dtn_time_utc(0), "2000-01-01T00:00:00.000Z");
+        // 2000-02-29 (leap year), 2100-03-01 (2100 is not a leap year).
+        assert_eq!(dtn_time_utc(59 * 86_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            dtn_time_utc(36_584 * 86_400_000 + 3_723_004),
+            "2100-03-01T01:02:03.004Z"
+        );
+    }
+
+    #[test]
+    fn bundle_lenient_names_the_broken_rules() {
+        // RFC 9173 Appendix A.1.1 bundle (bpv7/tests/vectors/a1_bib_hmac_sha2.json,
+        // original_bundle): no primary CRC, creation time 0 without Bundle Age, source ipn:2.1.
+        let a1 = unhex(
+            "9f88070000820282010282028202018202820201820018281a000f424085010100005823526561647920746f2067656e657261746520612033322d62797465207061796c6f6164ff",
+        );
+        let v = inspect(&a1, &Options::default()).unwrap();
+        assert_eq!(v["strictness"], "lenient");
+        let rules: Vec<&str> = v["violated_rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["rule"].as_str().unwrap().split(' ').next().unwrap())
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "require_primary_crc",
+                "require_bundle_age",
+                "require_node_ids"
+            ]
+        );
+        assert_eq!(v["primary_block"]["crc"]["type"], "none");
+        assert_eq!(v["primary_block"]["source"], "ipn:2.1");
+    }
+
+    #[test]
+    fn bundle_errors() {
+        // bpv7_generated_vectors.json "bpv7-extension-blocks-bad-hop-count-crc".
+        let mut bad = unhex(EXTENSION_BLOCKS);
+        bad[74] ^= 1; // the Hop Count CRC d4b4 -> d4b5, as in the vector
+        let e = inspect(&bad, &OPTS).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid bundle: at byte 72: CRC mismatch in block 4: received 0xd4b5, computed 0xd4b4"
+        );
+        // Truncated: the break is missing.
+        let good = unhex(EXTENSION_BLOCKS);
+        let e = inspect(&good[..good.len() - 1], &OPTS)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("invalid bundle: at byte"), "{e}");
     }
 
     #[test]

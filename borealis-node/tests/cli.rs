@@ -70,6 +70,42 @@ fn bad_input_is_one_line_with_offset_and_exit_2() {
     }
 }
 
+/// bpv7/tests/vectors/bpv7_generated_vectors.json "bpv7-extension-blocks" (self-made vector,
+/// cross-checked with the dtn7 bp7 crate).
+const BUNDLE: &str = "9f89070002820282010282028202008202820200820018281a000f424044d33192a7860602000145820282030042d21086070300024319012c44eceb49d0860a0400014482181e0142d4b486010100025823526561647920746f2067656e657261746520612033322d62797465207061796c6f6164448f2b7e50ff";
+/// The same file, "bpv7-extension-blocks-bad-hop-count-crc": one bit of the Hop Count CRC
+/// flipped.
+const BUNDLE_BAD_CRC: &str = "9f89070002820282010282028202008202820200820018281a000f424044d33192a7860602000145820282030042d21086070300024319012c44eceb49d0860a0400014482181e0142d4b586010100025823526561647920746f2067656e657261746520612033322d62797465207061796c6f6164448f2b7e50ff";
+
+#[test]
+fn inspect_bundle() {
+    let out = borealis(&["inspect", "--json", "-"], &unhex(BUNDLE));
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "bundle");
+    assert_eq!(v["primary_block"]["crc"]["valid"], true);
+    assert_eq!(v["blocks"][2]["type_name"], "hop count");
+    let text = borealis(&["inspect", "-"], &unhex(BUNDLE));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("destination: ipn:1.2") && text.contains("bundle_age_ms: 300"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bundle_with_bad_crc_is_exit_2() {
+    let out = borealis(&["inspect", "-"], &unhex(BUNDLE_BAD_CRC));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("CRC mismatch") && err.contains("at byte 72"),
+        "{err}"
+    );
+}
+
 #[test]
 fn missing_file_is_exit_1() {
     let out = borealis(&["inspect", "/nonexistent/borealis"], b"");

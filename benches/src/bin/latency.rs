@@ -12,12 +12,17 @@
 //! [`FRAMES_PER_BATCH`] frames, ns per frame and per packet (ours only: no peer crate decodes
 //! TM frames).
 //!
-//! Exits non-zero if our code allocated inside a timed loop (either section), if the two
-//! packet decoders did not route the stream identically, or if the TM section lost a frame or
-//! a packet.
+//! A third section decodes small BPv7 bundles (primary block + 64-octet payload, CRC-32C):
+//! ours (`bpv7::bundle::BundleView::parse`) against the dtn7 `bp7` crate (`Bundle::try_from` +
+//! `crc_valid`), batches of [`BUNDLES_PER_BATCH`] bundles, ns per bundle and heap allocations
+//! per decode for each.
+//!
+//! Exits non-zero if our code allocated inside a timed loop (any section), if the two
+//! packet decoders did not route the stream identically, if the TM section lost a frame or
+//! a packet, or if a bundle decoder rejected or misread a bundle.
 //!
 //! ```text
-//! cargo run --release -p borealis-benches --bin latency [-- --batches N --runs R --pool-mib M --seed S --layer all|spp|tm]
+//! cargo run --release -p borealis-benches --bin latency [-- --batches N --runs R --pool-mib M --seed S --layer all|spp|tm|bundle]
 //! ```
 // Benchmark driver, not flight code: it panics on bad command-line input and indexes its own
 // pre-sized sample arrays.
@@ -28,6 +33,7 @@
     clippy::indexing_slicing
 )]
 
+use borealis_benches::bundle::{self, BUNDLES_PER_BATCH, BundlePool};
 use borealis_benches::tm::{self, FRAMES_PER_BATCH, TmPool, TmRouter};
 use borealis_benches::{
     BATCH, Counters, Decoded, PacketPool, Router, decode_ours, decode_spacepackets, run_batch,
@@ -51,10 +57,11 @@ struct Args {
     seed: u64,
     spp: bool,
     tm: bool,
+    bundle: bool,
 }
 
 const USAGE: &str = "usage: latency [--batches N (100000)] [--runs R (10)] [--pool-mib M (8)] \
-                     [--seed S] [--layer all|spp|tm (all)]";
+                     [--seed S] [--layer all|spp|tm|bundle (all)]";
 
 fn parse_args() -> Args {
     let mut args = Args {
@@ -64,6 +71,7 @@ fn parse_args() -> Args {
         seed: 0x0B0E_A115,
         spp: true,
         tm: true,
+        bundle: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -85,11 +93,12 @@ fn parse_args() -> Args {
             "--pool-mib" => args.pool_mib = number() as usize,
             "--seed" => args.seed = number(),
             "--layer" => {
-                (args.spp, args.tm) = match value.as_str() {
-                    "all" => (true, true),
-                    "spp" => (true, false),
-                    "tm" => (false, true),
-                    _ => panic!("--layer: all, spp or tm, not {value}\n{USAGE}"),
+                (args.spp, args.tm, args.bundle) = match value.as_str() {
+                    "all" => (true, true, true),
+                    "spp" => (true, false, false),
+                    "tm" => (false, true, false),
+                    "bundle" => (false, false, true),
+                    _ => panic!("--layer: all, spp, tm or bundle, not {value}\n{USAGE}"),
                 }
             }
             _ => panic!("unknown flag {flag}\n{USAGE}"),
@@ -590,6 +599,156 @@ fn tm_section(args: &Args, print_machine: bool) -> bool {
     failed
 }
 
+/// Bundles in the bundle section's pool (~470 KiB: in L2, as a bundle just received would be).
+const BUNDLE_POOL: usize = 4096;
+
+/// Times one run of one bundle decoder: batch `b` decodes bundles `16 b ..` of the pool (cycling).
+fn bundle_run(
+    pool: &BundlePool,
+    samples: &mut [u64],
+    decode: impl Fn(&[u8]) -> Option<bundle::Decoded>,
+) -> Run {
+    let pool = black_box(pool);
+    let mut sum = 0u64;
+    let mut complete = true;
+    let region = Region::new(GLOBAL);
+    let t_run = Instant::now();
+    for (b, sample) in samples.iter_mut().enumerate() {
+        let t0 = Instant::now();
+        complete &= pool.run_batch(b, &decode, &mut sum);
+        *sample = t0.elapsed().as_nanos() as u64;
+    }
+    let elapsed = t_run.elapsed();
+    let stats = region.change();
+    black_box(sum);
+    samples.sort_unstable();
+    let per_bundle = |ns: u64| ns as f64 / BUNDLES_PER_BATCH as f64;
+    Run {
+        p50: per_bundle(nearest_rank(samples, 0.50)),
+        p99: per_bundle(nearest_rank(samples, 0.99)),
+        p999: per_bundle(nearest_rank(samples, 0.999)),
+        mean: elapsed.as_nanos() as f64 / (samples.len() * BUNDLES_PER_BATCH) as f64,
+        allocations: (stats.allocations + stats.reallocations) as u64,
+        complete,
+    }
+}
+
+/// The bundle section (ours against bp7); true if it failed.
+fn bundle_section(args: &Args, print_machine: bool) -> bool {
+    let t_gen = Instant::now();
+    // Every bundle of the pool is checked to decode to the same fields in both crates.
+    let pool = BundlePool::generate(args.seed, BUNDLE_POOL);
+    let bundles = args.batches * BUNDLES_PER_BATCH;
+    println!(
+        "Borealis-rs BPv7 bundle decode latency harness (ours: bpv7 BundleView::parse; theirs: bp7 0.12.1 Bundle::try_from + crc_valid)"
+    );
+    if print_machine {
+        println!("cpu:      {}", cpu_model());
+        println!("rustc:    {} (on PATH at run time)", rustc_version());
+    }
+    println!(
+        "bundles:  {} octets each (primary block + {}-octet payload, CRC-32C on both), payload read by both",
+        pool.spans[0].len(),
+        bundle::PAYLOAD_LEN
+    );
+    println!(
+        "stream:   {} batches x {BUNDLES_PER_BATCH} = {bundles} bundles per run, {} runs per decoder",
+        args.batches, args.runs
+    );
+    println!(
+        "pool:     {} bundles, {:.0} KiB, seed {:#x}, generated and cross-checked in {:.2} s",
+        pool.len(),
+        pool.bytes.len() as f64 / 1024.0,
+        args.seed,
+        t_gen.elapsed().as_secs_f64()
+    );
+    println!();
+
+    let mut samples = vec![0u64; args.batches];
+    bundle_run(&pool, &mut samples, bundle::decode_ours);
+    bundle_run(&pool, &mut samples, bundle::decode_bp7);
+    let mut runs: [Vec<Run>; 2] = std::array::from_fn(|_| Vec::with_capacity(args.runs));
+    let [ours, theirs] = &mut runs;
+    let mut failed = false;
+    println!("decode (CRCs checked) + read payload, ns per bundle");
+    println!("run | ours p50 / p99 / p99.9       | bp7 p50 / p99 / p99.9");
+    for run in 0..args.runs {
+        let (a, b) = if run % 2 == 0 {
+            let a = bundle_run(&pool, &mut samples, bundle::decode_ours);
+            (a, bundle_run(&pool, &mut samples, bundle::decode_bp7))
+        } else {
+            let b = bundle_run(&pool, &mut samples, bundle::decode_bp7);
+            (bundle_run(&pool, &mut samples, bundle::decode_ours), b)
+        };
+        println!(
+            "{run:>3} | {:>6.1} / {:>6.1} / {:>7.1} | {:>7.1} / {:>7.1} / {:>8.1}",
+            a.p50, a.p99, a.p999, b.p50, b.p99, b.p999
+        );
+        if !a.complete || !b.complete {
+            eprintln!(
+                "error: bundle run {run}: a decoder rejected or misread a bundle (ours ok: {}, bp7 ok: {})",
+                a.complete, b.complete
+            );
+            failed = true;
+        }
+        ours.push(a);
+        theirs.push(b);
+    }
+    let [o, t] = runs.each_ref().map(|r| summarise(r));
+    let decodes = (bundles * args.runs) as f64;
+    println!();
+    println!(
+        "median over {} runs, ns per bundle; allocs/decode = heap allocations inside the timed loops / decodes, all runs",
+        args.runs
+    );
+    println!(
+        "  {:<24} {:>9} {:>9} {:>9} {:>9} {:>14}",
+        "decoder", "p50", "p99", "p99.9", "mean", "allocs/decode"
+    );
+    let row = |name: &str, s: &Summary| {
+        println!(
+            "  {name:<24} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>14.2}",
+            s.p50,
+            s.p99,
+            s.p999,
+            s.mean,
+            s.allocations as f64 / decodes
+        );
+    };
+    row("ours (bpv7)", &o);
+    row("bp7 0.12.1", &t);
+    println!(
+        "  {:<24} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+        "ratio bp7/ours",
+        t.p50 / o.p50,
+        t.p99 / o.p99,
+        t.p999 / o.p999,
+        t.mean / o.mean
+    );
+    println!();
+    println!(
+        "target ours >= 10x faster than bp7 (p50): {}",
+        if t.p50 >= 10.0 * o.p50 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    if o.allocations != 0 {
+        eprintln!(
+            "error: ours allocated {} times inside the bundle timed loops",
+            o.allocations
+        );
+        failed = true;
+    } else {
+        println!(
+            "allocations inside the timed loops: ours 0, bp7 {} ({} decodes)",
+            t.allocations, decodes
+        );
+    }
+    failed
+}
+
 fn main() -> ExitCode {
     let args = parse_args();
     // The allocation count is only worth something if the counter sees allocations at all.
@@ -608,6 +767,12 @@ fn main() -> ExitCode {
             println!();
         }
         failed |= tm_section(&args, !args.spp);
+    }
+    if args.bundle {
+        if args.spp || args.tm {
+            println!();
+        }
+        failed |= bundle_section(&args, !args.spp && !args.tm);
     }
     if failed {
         ExitCode::FAILURE
