@@ -253,6 +253,7 @@ impl<'a> CanonicalBlock<'a> {
     /// over the exact received octets, and the block-local rules ([`Self::validate`]). The
     /// bundle-level rules (unique numbers, payload last, type-specific data) are
     /// [`crate::bundle::BundleView`]'s.
+    #[inline]
     pub fn decode_with(
         dec: &mut Decoder<'a>,
         options: &ParseOptions,
@@ -266,6 +267,7 @@ impl<'a> CanonicalBlock<'a> {
     }
 
     /// Decodes the layout only, without CRC or rules: for re-reading a validated bundle.
+    #[inline]
     pub(crate) fn decode_layout(dec: &mut Decoder<'a>) -> Result<(Self, Range<usize>), Error> {
         let start = dec.position();
         let items = dec.array_definite()?;
@@ -388,6 +390,7 @@ impl<'a> CanonicalBlock<'a> {
 /// Reads the CRC field of a block whose CRC type is `crc_type`: nothing for `None`, otherwise
 /// a byte string of exactly 2 or 4 octets with a one-octet head (RFC 9171 §4.2.2 "CBOR
 /// additional information 2 / 4"); anything else is [`ErrorKind::CrcNotZeroPadded`].
+#[inline]
 pub(crate) fn decode_crc_field(dec: &mut Decoder<'_>, crc_type: CrcType) -> Result<(), Error> {
     if crc_type == CrcType::None {
         return Ok(());

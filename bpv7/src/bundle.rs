@@ -122,7 +122,9 @@ impl<'a> BundleView<'a> {
             ));
         }
         let block_count = checker.count;
-        let (payload, payload_span) = checker.finish(end, || Blocks::after_primary(bytes, end))?;
+        let (payload, payload_span) = checker
+            .finish(end, || Blocks::after_primary(bytes, end))?
+            .clone();
         Ok(Self {
             bytes,
             primary,
@@ -441,16 +443,18 @@ impl<'p, 'a> Checker<'p, 'a> {
     /// The rules that need the whole bundle; `end` is where the break is, `blocks` re-reads the
     /// blocks. Returns the payload block and its span.
     fn finish<I>(
-        self,
+        &self,
         end: usize,
         blocks: impl Fn() -> I,
-    ) -> Result<(CanonicalBlock<'a>, Range<usize>), Error>
+    ) -> Result<&(CanonicalBlock<'a>, Range<usize>), Error>
     where
         I: Iterator<Item = (CanonicalBlock<'a>, Range<usize>)>,
     {
-        let (payload, span) = self
+        let payload_and_span = self
             .payload
+            .as_ref()
             .ok_or(Error::new(end, ErrorKind::MissingPayload))?;
+        let (payload, span) = payload_and_span;
         let primary = self.primary;
         if self.options.require_primary_crc
             && primary.crc_type == CrcType::None
@@ -490,7 +494,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                 }
             }
         }
-        Ok((payload, span))
+        Ok(payload_and_span)
     }
 }
 

@@ -104,16 +104,25 @@ impl<'a> Decoder<'a> {
     }
 
     /// Offset of the next item in the original slice.
+    #[inline]
     pub const fn position(&self) -> usize {
         self.pos
     }
 
+    /// Consumes `n` octets the caller has already read through [`Self::remaining`].
+    #[inline]
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.bytes.len());
+    }
+
     /// The bytes not yet consumed.
+    #[inline]
     pub fn remaining(&self) -> &'a [u8] {
         self.bytes.get(self.pos..).unwrap_or_default()
     }
 
     /// Whether every byte has been consumed.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.remaining().is_empty()
     }
@@ -124,12 +133,26 @@ impl<'a> Decoder<'a> {
     }
 
     /// Whether the next octet is the break stop code `0xFF`.
+    #[inline]
     pub fn is_break(&self) -> bool {
         self.remaining().first() == Some(&BREAK)
     }
 
     /// An unsigned integer (major type 0).
+    #[inline]
     pub fn uint(&mut self) -> Result<u64, Error> {
+        // Fast path: a one-octet head (value 0..=23) cannot fail.
+        if let Some(&byte) = self.bytes.get(self.pos)
+            && byte < 24
+        {
+            self.pos += 1;
+            return Ok(u64::from(byte));
+        }
+        self.uint_slow()
+    }
+
+    /// [`Self::uint`] for every head but a one-octet one, and every error.
+    fn uint_slow(&mut self) -> Result<u64, Error> {
         let (start, head) = self.typed_head(MAJOR_UINT, "unsigned integer")?;
         let value = head
             .arg
@@ -139,13 +162,26 @@ impl<'a> Decoder<'a> {
     }
 
     /// A definite-length byte string (major type 2), borrowed from the input.
+    #[inline]
     pub fn bytes(&mut self) -> Result<&'a [u8], Error> {
         self.bytes_with_head().map(|(_, content)| content)
     }
 
     /// A definite-length byte string, with the span of the whole item (head and content) in
     /// the original slice — what RFC 9171 §4.2.1 CRCs and RFC 9172 targets are computed over.
+    #[inline]
     pub fn bytes_with_head(&mut self) -> Result<(Range<usize>, &'a [u8]), Error> {
+        // Fast path: a one-octet head (0 to 23 octets) whose content is all there.
+        let start = self.pos;
+        if let Some(&byte) = self.bytes.get(start)
+            && (0x40..0x58).contains(&byte)
+        {
+            let end = start + 1 + usize::from(byte & 0x1F);
+            if let Some(content) = self.bytes.get(start + 1..end) {
+                self.pos = end;
+                return Ok((start..end, content));
+            }
+        }
         self.string(MAJOR_BYTES, "byte string")
     }
 
@@ -170,7 +206,20 @@ impl<'a> Decoder<'a> {
     }
 
     /// A definite-length array head; an indefinite one is [`ErrorKind::IndefiniteLength`].
+    #[inline]
     pub fn array_definite(&mut self) -> Result<u64, Error> {
+        // Fast path: a one-octet head (0 to 23 items) cannot fail.
+        if let Some(&byte) = self.bytes.get(self.pos)
+            && (0x80..0x98).contains(&byte)
+        {
+            self.pos += 1;
+            return Ok(u64::from(byte & 0x1F));
+        }
+        self.array_definite_slow()
+    }
+
+    /// [`Self::array_definite`] for every head but a one-octet one, and every error.
+    fn array_definite_slow(&mut self) -> Result<u64, Error> {
         let (start, head) = self.typed_head(MAJOR_ARRAY, "definite-length array")?;
         let len = head
             .arg
@@ -180,6 +229,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// The break stop code `0xFF` that ends an indefinite-length array.
+    #[inline]
     pub fn expect_break(&mut self) -> Result<(), Error> {
         if self.first()? == BREAK {
             self.pos += 1;
@@ -229,6 +279,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// The next octet, or `Truncated` at the end of input.
+    #[inline]
     fn first(&self) -> Result<u8, Error> {
         self.remaining().first().copied().ok_or(self.end_of_input())
     }

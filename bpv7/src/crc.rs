@@ -114,6 +114,7 @@ impl Crc32cState {
 
 /// Splits an encoded block into (everything before the CRC value, the value), checking that the
 /// CRC field is a byte string of the type's length. Errors are at offsets within `block`.
+#[inline]
 fn split_crc_field(crc_type: CrcType, block: &[u8]) -> Result<(&[u8], &[u8]), Error> {
     if crc_type == CrcType::None {
         return Ok((block, &[]));
@@ -148,8 +149,14 @@ fn split_crc_field(crc_type: CrcType, block: &[u8]) -> Result<(&[u8], &[u8]), Er
 /// byte-string head of the type's length.
 pub fn compute_block_crc(crc_type: CrcType, block: &[u8]) -> Result<u32, Error> {
     let (prefix, _) = split_crc_field(crc_type, block)?;
+    Ok(prefix_crc(crc_type, prefix))
+}
+
+/// CRC of a block given everything before its CRC value (`prefix`), the value taken as zeros.
+#[inline]
+fn prefix_crc(crc_type: CrcType, prefix: &[u8]) -> u32 {
     let zeros = ZEROS.get(..crc_type.value_len()).unwrap_or_default();
-    Ok(match crc_type {
+    match crc_type {
         CrcType::None => 0,
         CrcType::Crc16X25 => {
             let mut digest = X25.digest();
@@ -158,12 +165,13 @@ pub fn compute_block_crc(crc_type: CrcType, block: &[u8]) -> Result<u32, Error> 
             u32::from(digest.finalize())
         }
         CrcType::Crc32C => Crc32cState::new().update(prefix).update(zeros).finish(),
-    })
+    }
 }
 
 /// Checks the CRC carried (big-endian, RFC 9171 §4.2.1) at the end of an encoded block against
 /// [`compute_block_crc`]. `offset` is the block's offset in the bundle: errors are reported at
 /// `offset` plus the CRC field's position; a mismatch is [`ErrorKind::CrcMismatch`].
+#[inline]
 pub fn check_block_crc(
     crc_type: CrcType,
     block: &[u8],
@@ -172,7 +180,7 @@ pub fn check_block_crc(
 ) -> Result<(), Error> {
     let at_block = |e: Error| Error::new(offset.saturating_add(e.offset), e.kind);
     let (prefix, value) = split_crc_field(crc_type, block).map_err(at_block)?;
-    let computed = compute_block_crc(crc_type, block).map_err(at_block)?;
+    let computed = prefix_crc(crc_type, prefix);
     let received = value.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
     if received == computed {
         Ok(())

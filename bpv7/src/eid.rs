@@ -50,7 +50,16 @@ pub enum Eid<'a> {
 impl<'a> Eid<'a> {
     /// Decodes an EID `[scheme code, SSP]` and validates it ([`Self::validate`]). On error the
     /// decoder's position is unchanged.
+    #[inline]
     pub fn decode(dec: &mut Decoder<'a>) -> Result<Self, Error> {
+        match Self::decode_ipn_fast(dec) {
+            Some(eid) => Ok(eid),
+            None => Self::decode_any(dec),
+        }
+    }
+
+    /// [`Self::decode`] for every EID: the fast path's fallback.
+    fn decode_any(dec: &mut Decoder<'a>) -> Result<Self, Error> {
         let mut probe = dec.clone();
         let start = probe.position();
         let len = probe.array_definite()?;
@@ -74,6 +83,27 @@ impl<'a> Eid<'a> {
         };
         *dec = probe;
         Ok(eid)
+    }
+
+    /// The common case of [`Self::decode`] without its error bookkeeping: an `ipn` EID with
+    /// two elements, `[2, [node, service]]` (RFC 9171 §4.2.5.1.2), one-octet array and scheme
+    /// heads. `None` (position unchanged) for anything else, which the full decoder then reads.
+    #[inline]
+    fn decode_ipn_fast(dec: &mut Decoder<'a>) -> Option<Self> {
+        const IPN_2: [u8; 3] = [0x82, SCHEME_IPN as u8, 0x82];
+        if dec.remaining().first_chunk() != Some(&IPN_2) {
+            return None;
+        }
+        let mut probe = dec.clone();
+        probe.advance(IPN_2.len());
+        let node = probe.uint().ok()?;
+        let service = probe.uint().ok()?;
+        *dec = probe;
+        Some(Self::Ipn {
+            allocator: 0,
+            node,
+            service,
+        })
     }
 
     /// Encodes the EID in deterministic CBOR. Encodes what it is given: run [`Self::validate`]
@@ -222,6 +252,7 @@ impl fmt::Display for Eid<'_> {
 const U32_MAX: u64 = u32::MAX as u64;
 
 /// The `dtn` SSP: the integer 0 (`dtn:none`) or a text string (RFC 9171 §4.2.5.1.1).
+#[inline]
 fn decode_dtn_ssp<'a>(dec: &mut Decoder<'a>) -> Result<Eid<'a>, Error> {
     let at = dec.position();
     let invalid = |reason| Error::new(at, ErrorKind::InvalidEid(reason));
@@ -244,6 +275,7 @@ fn decode_dtn_ssp<'a>(dec: &mut Decoder<'a>) -> Result<Eid<'a>, Error> {
 
 /// The `ipn` SSP: `[node, service]` (RFC 9171 §4.2.5.1.2) or `[allocator, node, service]`
 /// with 32-bit numbers (RFC 9758).
+#[inline]
 fn decode_ipn_ssp<'a>(dec: &mut Decoder<'a>) -> Result<Eid<'a>, Error> {
     let at = dec.position();
     match dec.array_definite()? {

@@ -162,6 +162,7 @@ impl<'a> PrimaryBlock<'a> {
     /// flag rules ([`BundleFlags::check`]) and, if `options.require_node_ids`, a source that is
     /// a node ID or `dtn:none` (§4.2.5.2). Error offsets are decoder positions. The bundle-level
     /// rules (primary CRC vs BIB, Bundle Age) are [`crate::bundle::BundleView`]'s.
+    #[inline]
     pub fn decode_with(dec: &mut Decoder<'a>, options: &ParseOptions) -> Result<Self, Error> {
         let block_bytes = dec.remaining();
         let start = dec.position();
@@ -329,6 +330,7 @@ const fn expected_items(flags: BundleFlags, crc_type: CrcType) -> u64 {
 }
 
 /// `[time, sequence]` (RFC 9171 §4.2.7).
+#[inline(always)]
 fn decode_timestamp(dec: &mut Decoder<'_>) -> Result<CreationTimestamp, Error> {
     let start = dec.position();
     let items = dec.array_definite()?;
