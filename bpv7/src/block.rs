@@ -54,21 +54,6 @@ impl BlockFlags {
     /// Every flag RFC 9171 assigns; bits 3, 5, 6 are reserved and 7-63 unassigned.
     pub const ASSIGNED: Self = Self(0x17);
 
-    /// Whether every bit of `other` is set.
-    pub const fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// The bits of both.
-    pub const fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    /// The reserved and unassigned bits that are set.
-    pub const fn reserved_bits(self) -> u64 {
-        self.0 & !Self::ASSIGNED.0
-    }
-
     /// What a node must do with a block it cannot process (RFC 9171 §5.6 step 5, §4.2.4):
     /// report if asked; delete the bundle if asked, else discard the block if asked, else
     /// keep the block and forward it unchanged.
@@ -87,12 +72,7 @@ impl BlockFlags {
     }
 }
 
-impl core::ops::BitOr for BlockFlags {
-    type Output = Self;
-    fn bitor(self, rhs: Self) -> Self {
-        self.union(rhs)
-    }
-}
+crate::flags::flag_set!(BlockFlags);
 
 /// What happens to the bundle when one of its blocks cannot be processed (RFC 9171 §5.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -11,6 +11,7 @@ pub mod cbor;
 pub mod crc;
 pub mod eid;
 pub mod error;
+mod flags;
 pub mod fragment;
 pub mod primary;
 

@@ -50,26 +50,6 @@ impl BundleFlags {
     /// unassigned (21-63).
     pub const ASSIGNED: Self = Self(0x7_4067);
 
-    /// Whether every bit of `other` is set.
-    pub const fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether any bit of `other` is set.
-    pub const fn intersects(self, other: Self) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// The bits of both.
-    pub const fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    /// The reserved and unassigned bits that are set.
-    pub const fn reserved_bits(self) -> u64 {
-        self.0 & !Self::ASSIGNED.0
-    }
-
     /// Checks the consistency rules of RFC 9171 §4.2.3 for a bundle from `source`; errors are
     /// [`ErrorKind::InvalidFlags`] at `offset`.
     ///
@@ -103,12 +83,7 @@ impl BundleFlags {
     }
 }
 
-impl core::ops::BitOr for BundleFlags {
-    type Output = Self;
-    fn bitor(self, rhs: Self) -> Self {
-        self.union(rhs)
-    }
-}
+crate::flags::flag_set!(BundleFlags);
 
 /// Creation timestamp (RFC 9171 §4.2.7): `[DTN time in ms since 2000-01-01, sequence number]`.
 /// A time of 0 means the source had no accurate clock; the bundle then needs a Bundle Age
