@@ -161,6 +161,24 @@ impl<'a> Decoder<'a> {
         Ok(value)
     }
 
+    /// A signed integer (major type 0 or 1) that fits an `i64`, as RFC 9172 §3.6 security
+    /// context ids and parameter/result ids are ([`ErrorKind::IntegerTooLarge`] otherwise).
+    pub fn int(&mut self) -> Result<i64, Error> {
+        let start = self.pos;
+        let too_large = Error::new(start, ErrorKind::IntegerTooLarge);
+        if self.peek_major()? == MAJOR_NINT {
+            let (start, head) = self.typed_head(MAJOR_NINT, "integer")?;
+            let arg = head
+                .arg
+                .ok_or(Error::new(start, ErrorKind::IndefiniteLength))?;
+            self.pos = start + head.len;
+            // -1 - arg, which fits only when arg <= i64::MAX.
+            return i64::try_from(arg).map(|n| -1 - n).map_err(|_| too_large);
+        }
+        let value = self.uint()?;
+        i64::try_from(value).map_err(|_| too_large)
+    }
+
     /// A definite-length byte string (major type 2), borrowed from the input.
     #[inline]
     pub fn bytes(&mut self) -> Result<&'a [u8], Error> {
@@ -489,6 +507,24 @@ pub fn write_uint(buf: &mut impl BufMut, v: u64) {
     write_head(buf, MAJOR_UINT, v);
 }
 
+/// Writes a signed integer: major type 0 when `v >= 0`, else major type 1 with argument
+/// `-1 - v` (RFC 8949 §3.1).
+pub fn write_int(buf: &mut impl BufMut, v: i64) {
+    match u64::try_from(v) {
+        Ok(n) => write_head(buf, MAJOR_UINT, n),
+        Err(_) => write_head(buf, MAJOR_NINT, (-1 - v) as u64),
+    }
+}
+
+/// Encoded length of [`write_int`]'s output for `v`.
+pub const fn int_len(v: i64) -> usize {
+    if v >= 0 {
+        head_len(v as u64)
+    } else {
+        head_len((-1 - v) as u64)
+    }
+}
+
 /// Writes a definite-length byte string (major type 2).
 pub fn write_bytes(buf: &mut impl BufMut, data: &[u8]) {
     write_bytes_head(buf, data.len());
@@ -557,6 +593,37 @@ mod tests {
             assert_eq!(out, hex);
             assert_eq!(Decoder::new(hex).uint(), Ok(value));
         }
+    }
+
+    #[test]
+    fn rfc8949_appendix_a_ints() {
+        // RFC 8949 Appendix A examples, plus the i64 extremes.
+        for (value, hex) in [
+            (0i64, &[0x00][..]),
+            (10, &[0x0a]),
+            (-1, &[0x20]),
+            (-10, &[0x29]),
+            (-100, &[0x38, 0x63]),
+            (-1000, &[0x39, 0x03, 0xe7]),
+            (i64::MIN, &[0x3b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+        ] {
+            let mut out = Vec::new();
+            write_int(&mut out, value);
+            assert_eq!(out, hex);
+            assert_eq!(int_len(value), hex.len());
+            assert_eq!(Decoder::new(hex).int(), Ok(value));
+        }
+        // -2^64 and 2^64-1 do not fit an i64.
+        let too_small = [0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        assert_eq!(
+            Decoder::new(&too_small).int().map_err(|e| e.kind),
+            Err(ErrorKind::IntegerTooLarge)
+        );
+        let too_big = [0x1b, 0x80, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(
+            Decoder::new(&too_big).int().map_err(|e| e.kind),
+            Err(ErrorKind::IntegerTooLarge)
+        );
     }
 
     #[test]
