@@ -1,0 +1,481 @@
+//! The security verifier and acceptor roles (RFC 9172 §2, §5.1): checking a received bundle
+//! against a [`Policy`], decrypting and verifying, and removing what was accepted.
+//!
+//! Everything fails closed: any malformed security block, any rule of RFC 9172 §3 broken,
+//! any operation the policy does not account for, any missing protection, any bad tag or
+//! HMAC, any replayed sequence number refuses the whole bundle with a typed [`Error`] and no
+//! partial output.
+
+use alloc::vec::Vec;
+use bpv7::block::{CanonicalBlock, block_type};
+use bpv7::bundle::{BundleView, ParseOptions};
+use bpv7::eid::Eid;
+
+use crate::asb::{SecurityBlock, Value};
+use crate::bundle_io::{Output, Parsed, Written, header, is_security_block};
+use crate::context::Scope;
+use crate::context::bcb_aes_gcm::{self, BcbParameters, Cipher};
+use crate::context::bib_hmac_sha2::{self, BibParameters, Ippt, IpptTarget};
+use crate::policy::{Context, Policy, Rule, Service};
+use crate::replay::ReplayFilter;
+use crate::source::Options;
+use crate::{Error, KeyId, KeyResolver, KeyUsage, PolicyViolation, keywrap, rules};
+
+/// One security operation that was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Checked {
+    /// Integrity (BIB) or confidentiality (BCB).
+    pub service: Service,
+    /// The security block's number.
+    pub block: u64,
+    /// The target's number.
+    pub target: u64,
+    /// The key the policy named.
+    pub key: KeyId,
+}
+
+/// An accepted bundle: the plaintext bundle without the accepted security blocks, and what
+/// was verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The bundle with targets decrypted and the security blocks removed (RFC 9172 §5.1.1,
+    /// §5.1.2). A primary block without CRC that only a removed BIB excused is left as it
+    /// was; it parses under `ParseOptions { require_primary_crc: false, .. }`.
+    pub bundle: Vec<u8>,
+    /// Every operation checked, in processing order (BCBs first).
+    pub checked: Vec<Checked>,
+}
+
+/// One operation of the bundle matched to its rule.
+struct Op<'a, 'p> {
+    block: CanonicalBlock<'a>,
+    asb: SecurityBlock<'a>,
+    rule: &'p Rule<'p>,
+}
+
+/// The rule for every target of `asb`, and the parameters checked against it.
+fn match_rule<'p>(
+    policy: &'p Policy<'p>,
+    bundle: &Parsed<'_>,
+    block: &CanonicalBlock<'_>,
+    asb: &SecurityBlock<'_>,
+) -> Result<&'p Rule<'p>, Error> {
+    let service = if block.block_type == block_type::BCB {
+        Service::Confidentiality
+    } else {
+        Service::Integrity
+    };
+    let mut found: Option<&'p Rule<'p>> = None;
+    for target in asb.targets() {
+        let ty = bundle.block(target).map_or(0, |b| b.block_type);
+        let rule = policy
+            .find(service, &asb.source, target, ty)
+            .or_else(|| {
+                // A BCB may carry a BIB it encrypts along with the BIB's target (RFC 9172 §3.9).
+                (service == Service::Confidentiality && ty == block_type::BIB)
+                    .then(|| {
+                        policy
+                            .rules
+                            .iter()
+                            .find(|r| r.context.service() == service && r.source == asb.source)
+                    })
+                    .flatten()
+            })
+            .ok_or(PolicyViolation::UnexpectedOperation {
+                block: block.number,
+                target,
+            })?;
+        if found.is_some_and(|f| f.key != rule.key || f.context != rule.context) {
+            return Err(PolicyViolation::WrongParameters {
+                block: block.number,
+                what: "targets under different rules in one block",
+            }
+            .into());
+        }
+        found = Some(rule);
+    }
+    let rule = found.ok_or(PolicyViolation::UnexpectedOperation {
+        block: block.number,
+        target: 0,
+    })?;
+    check_parameters(rule, block.number, asb)?;
+    Ok(rule)
+}
+
+/// The context id, variant and scope of `asb` must be the rule's.
+fn check_parameters(rule: &Rule<'_>, block: u64, asb: &SecurityBlock<'_>) -> Result<(), Error> {
+    let wrong = |what| PolicyViolation::WrongParameters { block, what };
+    match rule.context {
+        Context::HmacSha2 { variant, scope } => {
+            if asb.context_id != bib_hmac_sha2::CONTEXT_ID {
+                return Err(unsupported_or(asb.context_id, wrong("security context")));
+            }
+            let params = BibParameters::decode(asb.parameters())?;
+            if params.sha() != variant {
+                return Err(wrong("SHA variant").into());
+            }
+            if params.effective_scope() != scope {
+                return Err(wrong("integrity scope").into());
+            }
+        }
+        Context::AesGcm { variant, scope } => {
+            if asb.context_id != bcb_aes_gcm::CONTEXT_ID {
+                return Err(unsupported_or(asb.context_id, wrong("security context")));
+            }
+            let params = BcbParameters::decode(asb.parameters())?;
+            if params.variant() != variant {
+                return Err(wrong("AES variant").into());
+            }
+            if params.effective_scope() != scope {
+                return Err(wrong("AAD scope").into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn unsupported_or(context: i64, otherwise: PolicyViolation) -> Error {
+    if context == bib_hmac_sha2::CONTEXT_ID || context == bcb_aes_gcm::CONTEXT_ID {
+        otherwise.into()
+    } else {
+        Error::UnsupportedContext(context)
+    }
+}
+
+/// Every rule's selected blocks must carry its operation (RFC 9172 §5.1.1, §5.1.2: a missing
+/// required operation refuses the bundle). An integrity rule is met by a BCB from the same
+/// source too.
+fn check_required(
+    policy: &Policy<'_>,
+    bundle: &Parsed<'_>,
+    ops: &[(Service, Eid<'_>, u64)],
+) -> Result<(), Error> {
+    let numbers = core::iter::once((0u64, 0u64))
+        .chain(bundle.blocks.iter().map(|(b, _)| (b.number, b.block_type)))
+        .filter(|(_, ty)| !is_security_block(*ty));
+    for (number, ty) in numbers {
+        for rule in policy
+            .rules
+            .iter()
+            .filter(|r| r.targets.selects(number, ty))
+        {
+            let service = rule.context.service();
+            let met = ops.iter().any(|(s, src, t)| {
+                *t == number
+                    && *src == rule.source
+                    && (*s == service || service == Service::Integrity)
+            });
+            if !met {
+                return Err(match service {
+                    Service::Integrity => PolicyViolation::MissingBib(number),
+                    Service::Confidentiality => PolicyViolation::MissingBcb(number),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn key_for(
+    keys: &impl KeyResolver,
+    id: KeyId,
+    wrapped: Option<&[u8]>,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let key = keys
+        .resolve(id, KeyUsage::Open)
+        .ok_or(Error::UnknownKey(id))?;
+    match wrapped {
+        Some(w) => keywrap::unwrap(id, key, w),
+        None => Ok(zeroize::Zeroizing::new(key.to_vec())),
+    }
+}
+
+/// Acts as security acceptor for every operation in `bundle` (RFC 9172 §5.1): checks the
+/// §3 rules and the policy, decrypts each BCB target (BCBs first, §3.9), verifies each BIB
+/// over the plaintext, checks the sequence number against `replay` (when given; only after
+/// everything authenticated, and committed only then), and returns the bundle without its
+/// security blocks.
+pub fn accept(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    keys: &impl KeyResolver,
+    replay: Option<&mut ReplayFilter>,
+    options: &Options,
+) -> Result<Accepted, Error> {
+    let parsed = Parsed::new(bundle, &options.bundle)?;
+    let (decoded, encrypted_bibs) = parsed.security_blocks()?;
+    rules::check(&parsed, &decoded)?;
+    let bcbs: Vec<Op<'_, '_>> = decoded
+        .iter()
+        .filter(|(b, _)| b.block_type == block_type::BCB)
+        .map(|(b, a)| {
+            Ok(Op {
+                block: *b,
+                asb: a.clone(),
+                rule: match_rule(policy, &parsed, b, a)?,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+
+    // Write every non-security block; BCB targets re-encoded so they can be decrypted in place.
+    let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
+    let input = parsed.view.bytes();
+    let mut out = Output::start(parsed.primary_bytes(), input.len());
+    let mut to_patch: Vec<Written> = Vec::new();
+    for (block, span) in &parsed.blocks {
+        if is_security_block(block.block_type) {
+            continue;
+        }
+        if encrypted(block.number) {
+            to_patch.push(out.write(&header(block), block.crc_type, block.data));
+        } else {
+            out.copy(input, block, span);
+        }
+    }
+
+    // Decrypt (RFC 9173 §4.8.2): BIBs into their own buffers, other targets in place.
+    let primary = parsed.primary_bytes();
+    let mut checked = Vec::new();
+    let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
+    let mut aad = Vec::new();
+    for op in &bcbs {
+        let params = BcbParameters::decode(op.asb.parameters())?;
+        let cek = key_for(keys, op.rule.key, params.wrapped_key)?;
+        let variant = params.variant();
+        let cipher = Cipher::new(variant, &cek).ok_or(Error::KeyLength {
+            key: op.rule.key,
+            expected: variant.key_len(),
+            found: cek.len(),
+        })?;
+        let bcb_header = header(&op.block);
+        for (index, target) in op.asb.targets().enumerate() {
+            let tag = tag_of(&op.asb, index, op.block.number)?;
+            let fail = Error::DecryptionFailed {
+                block: op.block.number,
+                target,
+            };
+            let Some(target_block) = parsed.block(target) else {
+                return Err(fail);
+            };
+            bcb_aes_gcm::build_aad(
+                &mut aad,
+                params.effective_scope(),
+                primary,
+                &header(target_block),
+                &bcb_header,
+            );
+            let ok = if target_block.block_type == block_type::BIB {
+                let mut plain = target_block.data.to_vec();
+                let ok = cipher.decrypt(params.iv, &aad, &mut plain, tag);
+                bib_plain.push((*target_block, plain));
+                ok
+            } else {
+                let written = out.find(target).ok_or(fail.clone())?;
+                cipher.decrypt(params.iv, &aad, out.data_mut(&written), tag)
+            };
+            if !ok {
+                return Err(fail);
+            }
+            checked.push(Checked {
+                service: Service::Confidentiality,
+                block: op.block.number,
+                target,
+                key: op.rule.key,
+            });
+        }
+    }
+
+    // The BIBs, now all in plaintext, and the §3 rules over the complete set.
+    let mut all = decoded.clone();
+    for (block, plain) in &bib_plain {
+        all.push((*block, SecurityBlock::decode(plain, block.number)?));
+    }
+    if all.len() != decoded.len() + encrypted_bibs.len() {
+        return Err(Error::Rule {
+            section: "§3.9",
+            rule: "an encrypted BIB was not decrypted",
+            block: encrypted_bibs.first().map_or(0, |b| b.number),
+        });
+    }
+    rules::check(&parsed, &all)?;
+    let bibs: Vec<Op<'_, '_>> = all
+        .iter()
+        .filter(|(b, _)| b.block_type == block_type::BIB)
+        .map(|(b, a)| {
+            Ok(Op {
+                block: *b,
+                asb: a.clone(),
+                rule: match_rule(policy, &parsed, b, a)?,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    for op in &bibs {
+        let data_of = |t: u64| out.find(t).map(|w| out.data(&w));
+        verify_bib(op, &parsed, &data_of, keys, options)?;
+        checked.extend(op.asb.targets().map(|target| Checked {
+            service: Service::Integrity,
+            block: op.block.number,
+            target,
+            key: op.rule.key,
+        }));
+    }
+
+    let ops: Vec<(Service, Eid<'_>, u64)> = bcbs
+        .iter()
+        .chain(&bibs)
+        .flat_map(|op| {
+            let service = op.rule.context.service();
+            op.asb.targets().map(move |t| (service, op.asb.source, t))
+        })
+        .collect();
+    check_required(policy, &parsed, &ops)?;
+
+    if let Some(filter) = replay {
+        let seq = parsed.view.primary().creation.sequence;
+        let covering = bcbs.iter().chain(&bibs).find(|op| {
+            op.rule.context.scope().contains(Scope::PRIMARY_BLOCK)
+                || (op.rule.context.service() == Service::Integrity && op.asb.has_target(0))
+        });
+        let op = covering.ok_or(PolicyViolation::SequenceNotAuthenticated)?;
+        filter.commit(&op.asb.source, op.rule.key, seq)?;
+    }
+
+    for w in &to_patch {
+        out.patch_crc(w);
+    }
+    let bundle = out.finish();
+    // The output must be a bundle we would accept as plaintext.
+    let reparse = ParseOptions {
+        require_primary_crc: false,
+        ..options.bundle
+    };
+    BundleView::parse_with(&bundle, &reparse)?;
+    Ok(Accepted { bundle, checked })
+}
+
+/// The authentication tag of the `index`-th target.
+fn tag_of<'a>(asb: &SecurityBlock<'a>, index: usize, block: u64) -> Result<&'a [u8], Error> {
+    match asb
+        .results_of(index)
+        .and_then(|r| r.get(bcb_aes_gcm::RESULT_AUTH_TAG))
+    {
+        Some(Value::Bytes(tag)) if tag.len() == bcb_aes_gcm::TAG_LEN => Ok(tag),
+        _ => Err(Error::Parameter {
+            context: bcb_aes_gcm::CONTEXT_ID,
+            what: "result",
+            id: bcb_aes_gcm::RESULT_AUTH_TAG,
+            reason: if block == 0 {
+                "missing"
+            } else {
+                "missing or not 16 octets"
+            },
+        }),
+    }
+}
+
+/// Verifies every target of one BIB (RFC 9173 §3.8.2) against the plaintext in `out` (or the
+/// input, for the primary block).
+fn verify_bib<'d>(
+    op: &Op<'_, '_>,
+    parsed: &Parsed<'_>,
+    data_of: &dyn Fn(u64) -> Option<&'d [u8]>,
+    keys: &impl KeyResolver,
+    options: &Options,
+) -> Result<(), Error> {
+    let params = BibParameters::decode(op.asb.parameters())?;
+    let key = key_for(keys, op.rule.key, params.wrapped_key)?;
+    let sha = params.sha();
+    if options.hmac_key_length && key.len() != sha.mac_len() {
+        return Err(Error::KeyLength {
+            key: op.rule.key,
+            expected: sha.mac_len(),
+            found: key.len(),
+        });
+    }
+    let security_header = header(&op.block);
+    for (index, target) in op.asb.targets().enumerate() {
+        let fail = Error::IntegrityCheckFailed {
+            block: op.block.number,
+            target,
+        };
+        let ippt_target = match parsed.block(target) {
+            None => IpptTarget::Primary,
+            Some(b) => IpptTarget::Block {
+                header: header(b),
+                data: data_of(target).ok_or(fail.clone())?,
+            },
+        };
+        let received = match op
+            .asb
+            .results_of(index)
+            .and_then(|r| r.get(bib_hmac_sha2::RESULT_EXPECTED_HMAC))
+        {
+            Some(Value::Bytes(mac)) => mac,
+            _ => {
+                return Err(Error::Parameter {
+                    context: bib_hmac_sha2::CONTEXT_ID,
+                    what: "result",
+                    id: bib_hmac_sha2::RESULT_EXPECTED_HMAC,
+                    reason: "missing or not a byte string",
+                });
+            }
+        };
+        let ippt = Ippt {
+            scope: params.effective_scope(),
+            primary: parsed.primary_bytes(),
+            target: ippt_target,
+            security_header,
+            primary_form: options.primary_ippt,
+        };
+        if !bib_hmac_sha2::hmac(sha, &key, &ippt).matches(received) {
+            return Err(fail);
+        }
+    }
+    Ok(())
+}
+
+/// Acts as security verifier (RFC 9172 §5.1.2, a waypoint): verifies every BIB operation
+/// the policy names whose target is not encrypted, changes nothing, and ignores operations
+/// it has no rule for (their acceptor is elsewhere).
+pub fn verify(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    keys: &impl KeyResolver,
+    options: &Options,
+) -> Result<Vec<Checked>, Error> {
+    let parsed = Parsed::new(bundle, &options.bundle)?;
+    let (decoded, _) = parsed.security_blocks()?;
+    rules::check(&parsed, &decoded)?;
+    let encrypted = |n: u64| {
+        decoded
+            .iter()
+            .any(|(b, a)| b.block_type == block_type::BCB && a.has_target(n))
+    };
+    let data_of = |t: u64| parsed.block(t).map(|b| b.data);
+    let mut checked = Vec::new();
+    for (block, asb) in decoded
+        .iter()
+        .filter(|(b, _)| b.block_type == block_type::BIB)
+    {
+        if asb.targets().any(encrypted) {
+            continue;
+        }
+        let Ok(rule) = match_rule(policy, &parsed, block, asb) else {
+            continue;
+        };
+        let op = Op {
+            block: *block,
+            asb: asb.clone(),
+            rule,
+        };
+        verify_bib(&op, &parsed, &data_of, keys, options)?;
+        checked.extend(asb.targets().map(|target| Checked {
+            service: Service::Integrity,
+            block: block.number,
+            target,
+            key: rule.key,
+        }));
+    }
+    Ok(checked)
+}

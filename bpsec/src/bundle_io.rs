@@ -1,0 +1,223 @@
+//! Reading a validated bundle block by block, and writing a new one that copies blocks
+//! verbatim, re-encodes the ones that change, and patches data and CRCs in place afterwards.
+//! Security operations touch each payload octet once: the copy into the output buffer, where
+//! it is then encrypted or decrypted in place.
+
+use core::ops::Range;
+
+use alloc::vec::Vec;
+use bpv7::block::{BlockFlags, CanonicalBlock, block_type};
+use bpv7::bundle::{BundleView, ParseOptions};
+use bpv7::cbor;
+use bpv7::crc::{self, CrcType};
+
+use crate::Error;
+use crate::asb::SecurityBlock;
+use crate::context::BlockHeader;
+
+/// A parsed input bundle with its canonical blocks listed.
+#[derive(Debug)]
+pub(crate) struct Parsed<'a> {
+    pub view: BundleView<'a>,
+    pub blocks: Vec<(CanonicalBlock<'a>, Range<usize>)>,
+}
+
+impl<'a> Parsed<'a> {
+    pub fn new(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
+        let view = BundleView::parse_with(bytes, options)?;
+        let blocks = view.blocks().collect();
+        Ok(Self { view, blocks })
+    }
+
+    /// The primary block's exact octets: its canonical form (RFC 9172 §4).
+    pub fn primary_bytes(&self) -> &'a [u8] {
+        self.view
+            .bytes()
+            .get(self.view.primary_span())
+            .unwrap_or_default()
+    }
+
+    pub fn block(&self, number: u64) -> Option<&CanonicalBlock<'a>> {
+        self.blocks
+            .iter()
+            .map(|(b, _)| b)
+            .find(|b| b.number == number)
+    }
+
+    /// Whether block `number` exists (0 is the primary block).
+    pub fn exists(&self, number: u64) -> bool {
+        number == 0 || self.block(number).is_some()
+    }
+
+    /// The security blocks with their decoded ASBs, BCBs first; a BIB that a BCB encrypts
+    /// is listed apart, undecoded (its data is ciphertext until the acceptor decrypts it).
+    #[allow(clippy::type_complexity)]
+    pub fn security_blocks(
+        &self,
+    ) -> Result<
+        (
+            Vec<(CanonicalBlock<'a>, SecurityBlock<'a>)>,
+            Vec<CanonicalBlock<'a>>,
+        ),
+        Error,
+    > {
+        let mut decoded = Vec::new();
+        for (b, _) in self
+            .blocks
+            .iter()
+            .filter(|(b, _)| b.block_type == block_type::BCB)
+        {
+            decoded.push((*b, SecurityBlock::decode(b.data, b.number)?));
+        }
+        let mut encrypted = Vec::new();
+        for (b, _) in self
+            .blocks
+            .iter()
+            .filter(|(b, _)| b.block_type == block_type::BIB)
+        {
+            if decoded.iter().any(|(_, bcb)| bcb.has_target(b.number)) {
+                encrypted.push(*b);
+            } else {
+                decoded.push((*b, SecurityBlock::decode(b.data, b.number)?));
+            }
+        }
+        Ok((decoded, encrypted))
+    }
+
+    /// A block number not in use: one past the largest.
+    pub fn free_number(&self) -> u64 {
+        self.blocks
+            .iter()
+            .map(|(b, _)| b.number)
+            .max()
+            .unwrap_or(1)
+            .saturating_add(1)
+    }
+}
+
+/// Whether `block_type` is a BPSec security block (RFC 9172 §3.1).
+pub(crate) const fn is_security_block(code: u64) -> bool {
+    matches!(code, block_type::BIB | block_type::BCB)
+}
+
+/// The header of a canonical block, as the scopes cover it.
+pub(crate) const fn header(block: &CanonicalBlock<'_>) -> BlockHeader {
+    BlockHeader {
+        block_type: block.block_type,
+        number: block.number,
+        flags: block.flags,
+    }
+}
+
+/// Where a written block's parts are in the output.
+#[derive(Debug, Clone)]
+pub(crate) struct Written {
+    pub number: u64,
+    pub block: Range<usize>,
+    pub data: Range<usize>,
+    pub crc_type: CrcType,
+}
+
+/// A bundle being written: `0x9F`, primary block, canonical blocks, `0xFF`.
+#[derive(Debug)]
+pub(crate) struct Output {
+    pub buf: Vec<u8>,
+    pub written: Vec<Written>,
+}
+
+impl Output {
+    pub fn start(primary: &[u8], capacity: usize) -> Self {
+        let mut buf = Vec::with_capacity(capacity);
+        cbor::write_indefinite_array(&mut buf);
+        buf.extend_from_slice(primary);
+        Self {
+            buf,
+            written: Vec::new(),
+        }
+    }
+
+    /// Copies a received block verbatim (its CRC stays valid).
+    pub fn copy(&mut self, input: &[u8], block: &CanonicalBlock<'_>, span: &Range<usize>) {
+        let start = self.buf.len();
+        self.buf
+            .extend_from_slice(input.get(span.clone()).unwrap_or_default());
+        let end = self.buf.len();
+        let data_end = end - block.crc_type.field_len().min(end - start);
+        let data_start = data_end.saturating_sub(block.data.len()).max(start);
+        self.written.push(Written {
+            number: block.number,
+            block: start..end,
+            data: data_start..data_end,
+            crc_type: block.crc_type,
+        });
+    }
+
+    /// Writes a block in deterministic CBOR with `data` as its type-specific data and a CRC
+    /// of `crc_type` (computed now; call [`Self::patch_crc`] after changing the data).
+    pub fn write(&mut self, header: &BlockHeader, crc_type: CrcType, data: &[u8]) -> Written {
+        let start = self.buf.len();
+        let items = 5 + u64::from(crc_type != CrcType::None);
+        cbor::write_array_head(&mut self.buf, items);
+        cbor::write_uint(&mut self.buf, header.block_type);
+        cbor::write_uint(&mut self.buf, header.number);
+        cbor::write_uint(&mut self.buf, header.flags.0);
+        cbor::write_uint(&mut self.buf, crc_type.code());
+        cbor::write_bytes_head(&mut self.buf, data.len());
+        let data_start = self.buf.len();
+        self.buf.extend_from_slice(data);
+        let data_end = self.buf.len();
+        if crc_type != CrcType::None {
+            cbor::write_bytes_head(&mut self.buf, crc_type.value_len());
+            self.buf.resize(self.buf.len() + crc_type.value_len(), 0);
+        }
+        let written = Written {
+            number: header.number,
+            block: start..self.buf.len(),
+            data: data_start..data_end,
+            crc_type,
+        };
+        self.written.push(written.clone());
+        self.patch_crc(&written);
+        written
+    }
+
+    /// Recomputes and stores the CRC of a written block (RFC 9171 §4.2.1, big-endian).
+    pub fn patch_crc(&mut self, w: &Written) {
+        let Some(block) = self.buf.get_mut(w.block.clone()) else {
+            return;
+        };
+        let Ok(value) = crc::compute_block_crc(w.crc_type, block) else {
+            return;
+        };
+        let n = w.crc_type.value_len();
+        let at = block.len().saturating_sub(n);
+        if let Some(dst) = block.get_mut(at..) {
+            for (i, d) in dst.iter_mut().enumerate() {
+                *d = (value >> (8 * (n - 1 - i))) as u8;
+            }
+        }
+    }
+
+    /// The written block `number`.
+    pub fn find(&self, number: u64) -> Option<Written> {
+        self.written.iter().find(|w| w.number == number).cloned()
+    }
+
+    /// The type-specific data of written block `number`, mutable.
+    pub fn data_mut(&mut self, w: &Written) -> &mut [u8] {
+        self.buf.get_mut(w.data.clone()).unwrap_or_default()
+    }
+
+    /// The type-specific data of written block `number`.
+    pub fn data(&self, w: &Written) -> &[u8] {
+        self.buf.get(w.data.clone()).unwrap_or_default()
+    }
+
+    pub fn finish(mut self) -> Vec<u8> {
+        cbor::write_break(&mut self.buf);
+        self.buf
+    }
+}
+
+/// Block processing control flags of a new security block (RFC 9172 §3.8).
+pub(crate) const REPLICATE: BlockFlags = BlockFlags::REPLICATE_IN_EVERY_FRAGMENT;
