@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | security targets | array of uint block numbers | at least one, no duplicates (§3.6) |
 //! | security context id | int | registry of RFC 9172 §11.3; RFC 9173 defines 1 and 2 |
-//! | security context flags | uint | bit 0: parameters present; other bits reserved (0) |
+//! | security context flags | uint | bit 0: parameters present; other bits reserved: written 0, ignored on receipt |
 //! | security source | EID | RFC 9171 §4.2.5.1 |
 //! | security context parameters | array of `[int id, value]` | only if flag bit 0 |
 //! | security results | array, one entry per target, each an array of `[int id, value]` | same order as the targets (§3.6) |
@@ -152,7 +152,7 @@ pub struct SecurityBlock<'a> {
 impl<'a> SecurityBlock<'a> {
     /// Decodes and validates the ASB in `bytes` (a BIB's or BCB's block-type-specific data)
     /// of security block number `block`. Checks the §3.6 rules: at least one target and no
-    /// duplicates, no reserved context flag, parameters present iff flagged, every parameter
+    /// duplicates, parameters present iff flagged (reserved flag bits ignored), every parameter
     /// and result a `[int, item]` pair, exactly one result set per target, nothing after.
     pub fn decode(bytes: &'a [u8], block: u64) -> Result<Self, Error> {
         let malformed = |offset: usize, reason: &'static str| Error::MalformedAsb {
@@ -189,11 +189,8 @@ impl<'a> SecurityBlock<'a> {
         let targets = list_start..dec.position();
 
         let context_id = dec.int().map_err(wrap)?;
-        let flags_at = dec.position();
+        // Reserved flag bits are written as 0 and ignored on receipt (RFC 9172 §3.6).
         let context_flags = dec.uint().map_err(wrap)?;
-        if context_flags & !FLAG_PARAMETERS_PRESENT != 0 {
-            return Err(malformed(flags_at, "reserved security context flag set"));
-        }
         let source = Eid::decode(&mut dec).map_err(wrap)?;
         source.validate().map_err(wrap)?;
 
