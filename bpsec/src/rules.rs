@@ -19,6 +19,7 @@ fn rule(section: &'static str, rule: &'static str, block: u64) -> Error {
 
 /// Checks every security block of `bundle` (decoded in `blocks`) against RFC 9172:
 ///
+/// - §3.6: no reserved security context flag (our policy: they are not authenticated);
 /// - §3.6: every target is a block of the bundle;
 /// - §3.2: no block is the target of two BIB operations, nor of two BCB operations;
 /// - §3.7: a BIB does not target a BIB or a BCB;
@@ -39,6 +40,16 @@ pub(crate) fn check(
         .flags
         .contains(BundleFlags::IS_FRAGMENT);
     for (block, asb) in blocks {
+        // Receivers ignore reserved flag bits (§3.6) so that later specifications can assign
+        // them; but no verified operation authenticates the ASB, so a set bit is either a
+        // flag we do not understand or tampering. Fail closed.
+        if asb.context_flags & !crate::asb::FLAG_PARAMETERS_PRESENT != 0 {
+            return Err(rule(
+                "§3.6",
+                "reserved security context flag set: not understood, refused",
+                block.number,
+            ));
+        }
         let is_bcb = block.block_type == block_type::BCB;
         for target in asb.targets() {
             let Some(target_type) = target_type(bundle, target) else {
