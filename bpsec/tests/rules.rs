@@ -14,7 +14,7 @@ use bpsec::context::Scope;
 use bpsec::context::bib_hmac_sha2::ShaVariant;
 use bpsec::{
     BcbSpec, BibSpec, Context, Error, KeyId, NewBlock, Options, Policy, PolicyViolation, Rule,
-    StaticKeys, Targets, accept, add_bcb, add_bib,
+    StaticKeys, accept, add_bcb, add_bib,
 };
 use bpv7::block::{BlockFlags, CanonicalBlock, block_type};
 use bpv7::bundle::{BundleBuilder, ParseOptions};
