@@ -132,6 +132,19 @@ fn check_bcb_target(
                 bcb.number,
             ));
         }
+        // §3.9: a BCB covering only some of a BIB's targets requires splitting the BIB; a BIB
+        // it encrypts must have all its targets encrypted with it.
+        let partial = blocks
+            .iter()
+            .find(|(b, _)| b.number == target)
+            .is_some_and(|(_, bib)| bib.targets().any(|t| !asb.has_target(t)));
+        if partial {
+            return Err(rule(
+                "§3.9",
+                "a BCB encrypts a BIB but not all of its targets (the BIB must be split)",
+                bcb.number,
+            ));
+        }
     }
     // §3.9: a BIB over this target must be encrypted by this BCB too.
     for (bib, bib_asb) in blocks

@@ -599,3 +599,22 @@ pub fn seal(
     }
     Ok(current.to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iv_counter_never_repeats_and_survives_restart() {
+        let mut ivs = IvCounter::new(*b"GND1", 5);
+        let first = ivs.next_iv(KeyId(1)).unwrap();
+        assert_eq!(&first[..4], b"GND1");
+        assert_eq!(&first[4..], &5u64.to_be_bytes());
+        let saved = ivs.to_bytes();
+        let mut restored = IvCounter::from_bytes(&saved);
+        assert_eq!(restored, ivs);
+        assert_ne!(restored.next_iv(KeyId(1)).unwrap(), first);
+        let mut last = IvCounter::new([0; 4], u64::MAX);
+        assert_eq!(last.next_iv(KeyId(3)), Err(Error::IvExhausted(KeyId(3))));
+    }
+}

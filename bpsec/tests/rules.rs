@@ -206,6 +206,54 @@ fn bib_over_encrypted_target_must_be_encrypted() {
 }
 
 #[test]
+fn bcb_over_part_of_a_bibs_targets_is_refused() {
+    // A BIB over the payload and an extension block; encrypting the payload and the BIB but
+    // not the extension block would need the BIB split (RFC 9172 §3.9).
+    let age = [0x19, 0x01, 0x2c];
+    let age_block = CanonicalBlock {
+        block_type: block_type::BUNDLE_AGE,
+        number: 2,
+        flags: BlockFlags(0),
+        crc_type: CrcType::None,
+        data: &age,
+    };
+    let plain = bundle_with(1, b"p", CrcType::None, &[age_block]);
+    let signed = add_bib(
+        &plain,
+        &BibSpec {
+            block: NewBlock {
+                number: Some(3),
+                ..NewBlock::from(source())
+            },
+            targets: &[1, 2],
+            sha_variant: None,
+            scope: None,
+            key: HMAC_KEY,
+            wrap: None,
+        },
+        &keys(),
+        &Options::STRICT,
+    )
+    .unwrap();
+    let err = add_bcb(
+        &signed,
+        &BcbSpec {
+            block: NewBlock::from(source()),
+            targets: &[3, 1],
+            iv: &[1; 12],
+            aes_variant: None,
+            scope: None,
+            key: AES_KEY,
+            wrap: None,
+        },
+        &keys(),
+        &Options::STRICT,
+    )
+    .unwrap_err();
+    assert_rule(err, "§3.9");
+}
+
+#[test]
 fn source_refuses_double_signing_and_encrypting_primary() {
     let spec = BibSpec {
         block: NewBlock::from(source()),
