@@ -584,3 +584,45 @@ fn key_length_and_unwrap_failures() {
         Err(Error::KeyUnwrap(KeyId(5)))
     );
 }
+
+#[test]
+fn bib_with_wrapped_hmac_key() {
+    // RFC 9173 §3.3.2: the HMAC key travels wrapped under the resolved key-encryption key.
+    let kek = StaticKeys::new().with(KeyId(5), &[0x31; 32]);
+    let spec = BibSpec {
+        block: NewBlock::from(source()),
+        targets: &[0, 1],
+        sha_variant: Some(ShaVariant::Hmac512),
+        scope: None,
+        key: KeyId(5),
+        wrap: Some(&[0x6b; 64]),
+    };
+    let signed = add_bib(&bundle(4, b"p"), &spec, &kek, &Options::STRICT).unwrap();
+    let policy = Policy::new()
+        .rule(Rule {
+            source: source(),
+            targets: bpsec::Targets::Primary,
+            context: Context::HmacSha2 {
+                variant: ShaVariant::Hmac512,
+                scope: Scope::ALL,
+            },
+            key: KeyId(5),
+        })
+        .rule(Rule {
+            source: source(),
+            targets: bpsec::Targets::Payload,
+            context: Context::HmacSha2 {
+                variant: ShaVariant::Hmac512,
+                scope: Scope::ALL,
+            },
+            key: KeyId(5),
+        });
+    let accepted = accept(&signed, &policy, &kek, None, &Options::STRICT).unwrap();
+    assert_eq!(accepted.bundle, bundle(4, b"p"));
+    assert_eq!(accepted.checked.len(), 2);
+    let wrong = StaticKeys::new().with(KeyId(5), &[0x32; 32]);
+    assert_eq!(
+        accept(&signed, &policy, &wrong, None, &Options::STRICT),
+        Err(Error::KeyUnwrap(KeyId(5)))
+    );
+}
