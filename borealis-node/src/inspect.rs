@@ -4,7 +4,10 @@
 //! structure (CLTU, CADU, TC/TM/AOS frame, Encapsulation Packet, Space Packet stream, BPv7
 //! bundle). Each describer builds the report from the owning crate's `Repr`/view, so the CLI
 //! never re-implements a layout, and a frame's data field is described recursively. Later
-//! layers add a sniffing rule and a describer.
+//! layers add a sniffing rule and a describer. A bundle's BIBs and BCBs are described by
+//! [`security`] (never with key material).
+
+mod security;
 
 use bpv7::block::{BlockData, BlockFlags, CanonicalBlock, block_type};
 use bpv7::bundle::{BundleView, ParseOptions};
@@ -515,18 +518,14 @@ fn describe_bundle(bytes: &[u8]) -> Result<Value, InspectError> {
             (view, Some(violated))
         }
     };
+    let lenient = violated.is_some();
     let mut m = Map::new();
     m.insert("kind".into(), "bundle".into());
     m.insert("standard".into(), "RFC 9171 (BPv7)".into());
     m.insert("length".into(), bytes.len().into());
     m.insert(
         "strictness".into(),
-        if violated.is_some() {
-            "lenient"
-        } else {
-            "strict"
-        }
-        .into(),
+        if lenient { "lenient" } else { "strict" }.into(),
     );
     if let Some(violated) = violated {
         m.insert("violated_rules".into(), violated.into());
@@ -537,12 +536,41 @@ fn describe_bundle(bytes: &[u8]) -> Result<Value, InspectError> {
         primary_json(view.primary(), bytes.get(span.clone()), span.start),
     );
     m.insert("block_count".into(), view.block_count().into());
-    let blocks: Vec<Value> = view
-        .blocks()
-        .map(|(block, span)| block_json(&block, bytes.get(span.clone()), span.start))
+    let parsed: Vec<_> = view.blocks().collect();
+    let canonical: Vec<CanonicalBlock<'_>> = parsed.iter().map(|(b, _)| *b).collect();
+    let encrypted = security::Encrypted::of(&canonical);
+    let blocks: Vec<Value> = parsed
+        .iter()
+        .map(|(block, span)| block_json(block, bytes.get(span.clone()), span.start, &encrypted))
         .collect();
     m.insert("blocks".into(), blocks.into());
+    if canonical
+        .iter()
+        .any(|b| security::is_security_block(b.block_type))
+    {
+        m.insert("security_rules".into(), security_rules_json(bytes, lenient));
+    }
     Ok(Value::Object(m))
+}
+
+/// Whether the security blocks satisfy the rules of RFC 9172 §3 (targets exist, no two
+/// operations of one service on a target, no BIB over an encrypted block…), checked by
+/// `bpsec`'s verifier under a policy with no rule, so that no key is needed and no
+/// cryptographic check is made.
+fn security_rules_json(bytes: &[u8], lenient: bool) -> Value {
+    let options = bpsec::Options {
+        bundle: if lenient {
+            ParseOptions::LENIENT
+        } else {
+            ParseOptions::STRICT
+        },
+        ..bpsec::Options::STRICT
+    };
+    let no_keys = bpsec::StaticKeys::new();
+    match bpsec::verify(bytes, &bpsec::Policy::new(), &no_keys, &options) {
+        Ok(_) => json!({"valid": true}),
+        Err(e) => json!({"valid": false, "error": e.to_string()}),
+    }
 }
 
 /// Names of the bundle processing control flags (RFC 9171 §4.2.3).
@@ -665,7 +693,7 @@ fn primary_json(p: &PrimaryBlock<'_>, block: Option<&[u8]>, offset: usize) -> Va
 }
 
 /// Name of a block type (RFC 9171 §9.1, RFC 9172 §11.1).
-fn block_type_name(code: u64) -> String {
+pub(crate) fn block_type_name(code: u64) -> String {
     match code {
         block_type::PAYLOAD => "payload".into(),
         block_type::PREVIOUS_NODE => "previous node".into(),
@@ -677,7 +705,12 @@ fn block_type_name(code: u64) -> String {
     }
 }
 
-fn block_json(b: &CanonicalBlock<'_>, block: Option<&[u8]>, offset: usize) -> Value {
+fn block_json(
+    b: &CanonicalBlock<'_>,
+    block: Option<&[u8]>,
+    offset: usize,
+    encrypted: &security::Encrypted,
+) -> Value {
     let names = BLOCK_FLAG_NAMES.map(|(f, n)| (f.0, n));
     let mut m = Map::new();
     m.insert("offset".into(), offset.into());
@@ -687,8 +720,25 @@ fn block_json(b: &CanonicalBlock<'_>, block: Option<&[u8]>, offset: usize) -> Va
     m.insert("flags".into(), flags_text(b.flags.0, &names).into());
     m.insert("crc".into(), crc_json(b.crc_type, block));
     m.insert("data_length".into(), b.data.len().into());
-    // Decoded data of the blocks RFC 9171 defines; anything else, or data that does not decode
-    // (BCB ciphertext), as hex.
+    // A BCB target is ciphertext (RFC 9172 §3.8), an encrypted BIB included: not decoded.
+    if let Some(bcb) = encrypted.by(b.number) {
+        m.insert("encrypted_by_bcb".into(), bcb.into());
+        m.insert(
+            "data".into(),
+            format!("(encrypted, {} octets)", b.data.len()).into(),
+        );
+        return Value::Object(m);
+    }
+    // A BIB's or BCB's data is its ASB, decoded; never dumped raw (it may hold a wrapped key).
+    if security::is_security_block(b.block_type) {
+        match security::describe(b) {
+            Ok(v) => m.insert("security".into(), v),
+            Err(e) => m.insert("security_error".into(), e.to_string().into()),
+        };
+        return Value::Object(m);
+    }
+    // Decoded data of the blocks RFC 9171 defines; anything else, or data that does not decode,
+    // as hex.
     let data = match b.block_data() {
         Ok(BlockData::PreviousNode(eid)) => json!({"previous_node": eid.to_string()}),
         Ok(BlockData::BundleAge(ms)) => json!({"bundle_age_ms": ms}),
@@ -721,6 +771,16 @@ fn render(value: &Value, depth: usize, out: &mut String) {
                     Value::Object(_) => {
                         out.push_str(&format!("{pad}{k}:\n"));
                         render(v, depth + 1, out);
+                    }
+                    Value::Array(items) if items.iter().all(|i| !i.is_object()) => {
+                        let items: Vec<String> = items
+                            .iter()
+                            .map(|i| match i {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            })
+                            .collect();
+                        out.push_str(&format!("{pad}{k}: [{}]\n", items.join(", ")));
                     }
                     Value::Array(items) => {
                         out.push_str(&format!("{pad}{k}: [{}]\n", items.len()));

@@ -1,13 +1,16 @@
 //! `borealis`: the Borealis reference node.
 //!
-//! Today it offers the link-layer demo (`demo`) and the byte inspector (`inspect`); the ground and
-//! payload daemons arrive with their own issue.
+//! Today it offers the link-layer demo (`demo`), the byte inspector (`inspect`) and the BPSec
+//! operator tools (`bpsec verify|decrypt`); the ground and payload daemons arrive with their own
+//! issue.
 //!
 //! Exit codes: 0 success, 1 I/O or usage failure, 2 input that does not decode.
 #![forbid(unsafe_code)]
 
+mod bpsec_cmd;
 mod demo;
 mod inspect;
+mod key_file;
 
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -43,11 +46,19 @@ enum Command {
         #[arg(long)]
         aos_ocf: bool,
     },
+    /// Verify or decrypt a BPSec-secured bundle (RFC 9172, RFC 9173 contexts) with a key from
+    /// a key file.
+    #[command(after_help = key_file::FORMAT_HELP)]
+    Bpsec {
+        #[command(subcommand)]
+        command: bpsec_cmd::BpsecCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Bpsec { command } => bpsec_cmd::run(&command),
         Command::Demo => match demo::run(&mut std::io::stdout()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
