@@ -127,14 +127,14 @@ pub(crate) fn mac(
         input: &MacInput<'_>,
         out: &mut [u8; MAX_MAC_LEN],
     ) -> Result<usize, Error> {
-        let mut m = <M as KeyInit>::new_from_slice(key)
-            .map_err(|_| Error::KeyLength { len: key.len() })?;
+        let mut m =
+            <M as KeyInit>::new_from_slice(key).map_err(|_| Error::KeyLength { len: key.len() })?;
         input.feed(&mut |chunk| m.update(chunk));
         let tag = m.finalize().into_bytes();
         let n = tag.len().min(out.len());
-        out.get_mut(..n)
-            .zip(tag.get(..n))
-            .map(|(d, s)| d.copy_from_slice(s));
+        if let (Some(d), Some(s)) = (out.get_mut(..n), tag.get(..n)) {
+            d.copy_from_slice(s);
+        }
         Ok(n)
     }
     match (suite, key.len()) {

@@ -79,12 +79,15 @@ impl<'a> Pdu<'a> {
     /// Decodes one PDU at the start of `buf`; returns it and the octets after it. The length
     /// must be whole octets and fit the buffer.
     pub fn parse(buf: &'a [u8]) -> Result<(Self, &'a [u8]), Error> {
-        let head: &[u8; PDU_HEADER_LEN] = buf
-            .first_chunk()
-            .ok_or(WireError::truncated(0, "pdu_header", PDU_HEADER_LEN, buf.len()))?;
+        let head: &[u8; PDU_HEADER_LEN] = buf.first_chunk().ok_or(WireError::truncated(
+            0,
+            "pdu_header",
+            PDU_HEADER_LEN,
+            buf.len(),
+        ))?;
         let get = |f: Field| f.get(head);
         let bits = get(field::LENGTH);
-        if bits % 8 != 0 {
+        if !bits.is_multiple_of(8) {
             return Err(WireError::invalid(1, field::LENGTH.name, bits).into());
         }
         let len = usize::try_from(bits / 8).unwrap_or(usize::MAX);
@@ -152,20 +155,26 @@ pub struct KeyIds<'a>(&'a [u8]);
 impl<'a> KeyIds<'a> {
     /// Checks that `bytes` is a whole number of key ids.
     pub fn new(bytes: &'a [u8]) -> Result<Self, Error> {
-        if bytes.len() % KEY_ID_LEN != 0 {
-            return Err(
-                WireError::length_mismatch(PDU_HEADER_LEN, "key_id_list", bytes.len() + 1, bytes.len())
-                    .into(),
-            );
+        if !bytes.len().is_multiple_of(KEY_ID_LEN) {
+            return Err(WireError::length_mismatch(
+                PDU_HEADER_LEN,
+                "key_id_list",
+                bytes.len() + 1,
+                bytes.len(),
+            )
+            .into());
         }
         Ok(Self(bytes))
     }
 
     /// The ids.
     pub fn iter(&self) -> impl Iterator<Item = KeyId> + 'a {
-        self.0
-            .chunks_exact(KEY_ID_LEN)
-            .map(|c| KeyId(u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)])))
+        self.0.chunks_exact(KEY_ID_LEN).map(|c| {
+            KeyId(u16::from_be_bytes([
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+            ]))
+        })
     }
 
     /// The encoded list.
@@ -244,7 +253,7 @@ pub enum Command<'a> {
     SaStatus(Spi),
 }
 
-fn spi_and_rest<'a>(v: &'a [u8]) -> Result<(Spi, &'a [u8]), Error> {
+fn spi_and_rest(v: &[u8]) -> Result<(Spi, &[u8]), Error> {
     let (spi, rest) = v.split_first_chunk::<2>().ok_or(WireError::truncated(
         PDU_HEADER_LEN,
         "security_parameter_index",
@@ -275,9 +284,11 @@ impl<'a> Command<'a> {
         match (t.group, t.procedure) {
             (group::KEY_MANAGEMENT, 1) => {
                 let (mkid, rest) = v.split_first_chunk::<2>().ok_or(otar_short(v))?;
-                let (iv, rest) = rest.split_first_chunk::<OTAR_IV_LEN>().ok_or(otar_short(v))?;
+                let (iv, rest) = rest
+                    .split_first_chunk::<OTAR_IV_LEN>()
+                    .ok_or(otar_short(v))?;
                 let (keys, mac) = rest.split_last_chunk::<EP_MAC_LEN>().ok_or(otar_short(v))?;
-                if keys.is_empty() || keys.len() % OTAR_BLOCK_LEN != 0 {
+                if keys.is_empty() || !keys.len().is_multiple_of(OTAR_BLOCK_LEN) {
                     return Err(WireError::length_mismatch(
                         1,
                         field::LENGTH.name,
@@ -296,8 +307,10 @@ impl<'a> Command<'a> {
             (group::KEY_MANAGEMENT, 2) => KeyIds::new(v).map(Self::KeyActivation),
             (group::KEY_MANAGEMENT, 3) => KeyIds::new(v).map(Self::KeyDeactivation),
             (group::KEY_MANAGEMENT, 4) => {
-                if v.is_empty() || v.len() % (KEY_ID_LEN + CHALLENGE_LEN) != 0 {
-                    return Err(WireError::length_mismatch(1, field::LENGTH.name, 18, v.len()).into());
+                if v.is_empty() || !v.len().is_multiple_of(KEY_ID_LEN + CHALLENGE_LEN) {
+                    return Err(
+                        WireError::length_mismatch(1, field::LENGTH.name, 18, v.len()).into(),
+                    );
                 }
                 Ok(Self::KeyVerification(v))
             }
@@ -371,7 +384,12 @@ impl<'a> Command<'a> {
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
         let tag = self.tag();
         let n = match self {
-            Self::Otar { mkid, iv, encrypted_keys, mac } => emit_pdu(
+            Self::Otar {
+                mkid,
+                iv,
+                encrypted_keys,
+                mac,
+            } => emit_pdu(
                 tag,
                 buf,
                 &[&mkid.0.to_be_bytes(), &iv[..], encrypted_keys, &mac[..]],
@@ -387,9 +405,11 @@ impl<'a> Command<'a> {
             Self::StopSa(spi) | Self::ExpireSa(spi) | Self::ReadArsn(spi) | Self::SaStatus(spi) => {
                 emit_pdu(tag, buf, &[&spi.0.to_be_bytes()])
             }
-            Self::RekeySa { spi, ekid, rest } => {
-                emit_pdu(tag, buf, &[&spi.0.to_be_bytes(), &ekid.0.to_be_bytes(), rest])
-            }
+            Self::RekeySa { spi, ekid, rest } => emit_pdu(
+                tag,
+                buf,
+                &[&spi.0.to_be_bytes(), &ekid.0.to_be_bytes(), rest],
+            ),
             Self::SetArsn { spi, arsn: v } | Self::SetArsnWindow { spi, window: v } => {
                 emit_pdu(tag, buf, &[&spi.0.to_be_bytes(), v])
             }
@@ -426,7 +446,8 @@ pub struct VerificationReplyBlock<'a> {
 }
 
 /// Octets of one verification reply block.
-pub const VERIFICATION_REPLY_BLOCK_LEN: usize = KEY_ID_LEN + OTAR_IV_LEN + CHALLENGE_LEN + EP_MAC_LEN;
+pub const VERIFICATION_REPLY_BLOCK_LEN: usize =
+    KEY_ID_LEN + OTAR_IV_LEN + CHALLENGE_LEN + EP_MAC_LEN;
 
 /// The blocks of a Key Verification reply PDU (tag: reply, key management, procedure 4).
 pub fn verification_reply<'a>(
@@ -437,32 +458,35 @@ pub fn verification_reply<'a>(
         return Err(WireError::invalid(0, field::PROCEDURE_ID.name, u64::from(t.procedure)).into());
     }
     let v = pdu.value;
-    if v.is_empty() || v.len() % VERIFICATION_REPLY_BLOCK_LEN != 0 {
+    if v.is_empty() || !v.len().is_multiple_of(VERIFICATION_REPLY_BLOCK_LEN) {
         let f = field::LENGTH.name;
         return Err(WireError::length_mismatch(1, f, VERIFICATION_REPLY_BLOCK_LEN, v.len()).into());
     }
-    Ok(v.chunks_exact(VERIFICATION_REPLY_BLOCK_LEN).filter_map(|b| {
-        let (id, b) = b.split_first_chunk::<2>()?;
-        let (iv, b) = b.split_first_chunk::<OTAR_IV_LEN>()?;
-        let (ch, b) = b.split_first_chunk::<CHALLENGE_LEN>()?;
-        let mac = b.first_chunk::<EP_MAC_LEN>()?;
-        Some(VerificationReplyBlock {
-            key_id: KeyId(u16::from_be_bytes(*id)),
-            iv,
-            encrypted_challenge: ch,
-            mac,
-        })
-    }))
+    Ok(v.chunks_exact(VERIFICATION_REPLY_BLOCK_LEN)
+        .filter_map(|b| {
+            let (id, b) = b.split_first_chunk::<2>()?;
+            let (iv, b) = b.split_first_chunk::<OTAR_IV_LEN>()?;
+            let (ch, b) = b.split_first_chunk::<CHALLENGE_LEN>()?;
+            let mac = b.first_chunk::<EP_MAC_LEN>()?;
+            Some(VerificationReplyBlock {
+                key_id: KeyId(u16::from_be_bytes(*id)),
+                iv,
+                encrypted_challenge: ch,
+                mac,
+            })
+        }))
 }
 
 /// The (KeyID, challenge) pairs of a Key Verification command.
 pub fn verification_challenges<'a>(
     value: &'a [u8],
 ) -> impl Iterator<Item = (KeyId, &'a [u8; CHALLENGE_LEN])> + 'a {
-    value.chunks_exact(KEY_ID_LEN + CHALLENGE_LEN).filter_map(|b| {
-        let (id, ch) = b.split_first_chunk::<2>()?;
-        Some((KeyId(u16::from_be_bytes(*id)), ch.first_chunk()?))
-    })
+    value
+        .chunks_exact(KEY_ID_LEN + CHALLENGE_LEN)
+        .filter_map(|b| {
+            let (id, ch) = b.split_first_chunk::<2>()?;
+            Some((KeyId(u16::from_be_bytes(*id)), ch.first_chunk()?))
+        })
 }
 
 #[cfg(test)]
@@ -487,11 +511,21 @@ mod tests {
 
     #[test]
     fn refusals() {
-        assert!(Pdu::parse(&[0x02, 0x00, 0x21, 0, 0]).is_err(), "not whole octets");
+        assert!(
+            Pdu::parse(&[0x02, 0x00, 0x21, 0, 0]).is_err(),
+            "not whole octets"
+        );
         assert!(Pdu::parse(&[0x02, 0x00, 0x20, 0, 0]).is_err(), "truncated");
         let (pdu, _) = Pdu::parse(&[0x02, 0x00, 0x18, 0, 1, 2]).unwrap();
         assert!(Command::parse(&pdu).is_err(), "odd key id list");
-        assert!(Command::KeyVerification(&[0; 17]).emit(&mut [0; 64]).is_err());
-        assert!(Command::StopSa(Spi(1)).emit(&mut [0; 4]).is_err(), "buffer too small");
+        assert!(
+            Command::KeyVerification(&[0; 17])
+                .emit(&mut [0; 64])
+                .is_err()
+        );
+        assert!(
+            Command::StopSa(Spi(1)).emit(&mut [0; 4]).is_err(),
+            "buffer too small"
+        );
     }
 }

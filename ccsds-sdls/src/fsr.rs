@@ -63,9 +63,12 @@ pub struct Fsr {
 impl Fsr {
     /// Decodes four octets; refuses a CLCW (Control Word Type 0) and unknown versions.
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let word: &[u8; FSR_LEN] = bytes
-            .first_chunk()
-            .ok_or(WireError::truncated(0, "frame_security_report", FSR_LEN, bytes.len()))?;
+        let word: &[u8; FSR_LEN] = bytes.first_chunk().ok_or(WireError::truncated(
+            0,
+            "frame_security_report",
+            FSR_LEN,
+            bytes.len(),
+        ))?;
         let get = |f: Field| f.get(word);
         let cwt = get(field::CONTROL_WORD_TYPE);
         if cwt != 1 {
@@ -186,9 +189,20 @@ mod tests {
     #[test]
     fn records_outcomes() {
         let mut fsr = Fsr::default();
-        fsr.record(Spi(2), &Err(Error::Replay { spi: Spi(2), counter: Counter::Arsn }));
+        fsr.record(
+            Spi(2),
+            &Err(Error::Replay {
+                spi: Spi(2),
+                counter: Counter::Arsn,
+            }),
+        );
         assert!(fsr.alarm && fsr.bad_sn && !fsr.bad_mac);
-        let ok = Processed { spi: Spi(2), iv: 0, arsn: 0x1234, data: 0..1 };
+        let ok = Processed {
+            spi: Spi(2),
+            iv: 0,
+            arsn: 0x1234,
+            data: 0..1,
+        };
         fsr.record(Spi(2), &Ok(ok));
         assert!(fsr.alarm && !fsr.bad_sn);
         assert_eq!(fsr.sn_value, 0x34);

@@ -78,9 +78,9 @@ impl HeaderLayout {
 
 /// Reads the SPI, the only field a receiver can read before it knows the SA (§3.4.3.2).
 pub fn peek_spi(buf: &[u8]) -> Result<Spi, Error> {
-    let spi: &[u8; SPI_LEN] = buf
-        .first_chunk()
-        .ok_or(WireError::truncated(0, SPI, SPI_LEN, buf.len()))?;
+    let spi: &[u8; SPI_LEN] =
+        buf.first_chunk()
+            .ok_or(WireError::truncated(0, SPI, SPI_LEN, buf.len()))?;
     Ok(Spi(u16::from_be_bytes(*spi)))
 }
 
@@ -126,18 +126,28 @@ impl<T: AsRef<[u8]>> SecurityHeader<T> {
 
     /// The transmitted IV octets (§3.2.3).
     pub fn iv(&self) -> &[u8] {
-        self.buffer.as_ref().get(self.layout.iv_range()).unwrap_or(&[])
+        self.buffer
+            .as_ref()
+            .get(self.layout.iv_range())
+            .unwrap_or(&[])
     }
 
     /// The transmitted sequence number octets (§3.2.4).
     pub fn sn(&self) -> &[u8] {
-        self.buffer.as_ref().get(self.layout.sn_range()).unwrap_or(&[])
+        self.buffer
+            .as_ref()
+            .get(self.layout.sn_range())
+            .unwrap_or(&[])
     }
 
     /// The Pad Length (§3.2.5): octets of padding at the end of the data field; 0 without
     /// the field.
     pub fn pad_length(&self) -> u32 {
-        let bytes = self.buffer.as_ref().get(self.layout.pad_range()).unwrap_or(&[]);
+        let bytes = self
+            .buffer
+            .as_ref()
+            .get(self.layout.pad_range())
+            .unwrap_or(&[]);
         bytes.iter().fold(0, |acc, b| (acc << 8) | u32::from(*b))
     }
 }

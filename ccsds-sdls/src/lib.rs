@@ -5,8 +5,8 @@
 extern crate alloc;
 
 mod crypto;
-mod error;
 pub mod ep;
+mod error;
 pub mod fsr;
 pub mod header;
 pub mod key;

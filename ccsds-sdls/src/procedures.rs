@@ -17,9 +17,7 @@ use crate::replay::{in_window, next, reconstruct, write_counter};
 use crate::sa::AbmCoverage;
 use crate::suite::Suite;
 use crate::trailer::{MAX_MAC_LEN, split_mac_mut};
-use crate::{
-    Counter, Error, KeyMaterial, KeyResolver, MAX_AAD_LEN, SecurityAssociation, Spi,
-};
+use crate::{Counter, Error, KeyMaterial, KeyResolver, MAX_AAD_LEN, SecurityAssociation, Spi};
 
 const HEADER: &str = "security_header";
 const PAD_LENGTH: &str = "pad_length";
@@ -85,18 +83,30 @@ pub fn apply_security<K: KeyResolver + ?Sized>(
     let layout = cfg.header_layout();
     let field_len = field.len();
     let (rest, mac) = split_mac_mut(field, usize::from(cfg.mac_len))?;
-    let (hdr, data) = rest
-        .split_at_mut_checked(layout.len())
-        .ok_or(WireError::buffer_too_small(HEADER, layout.len() + usize::from(cfg.mac_len), field_len))?;
+    let (hdr, data) =
+        rest.split_at_mut_checked(layout.len())
+            .ok_or(WireError::buffer_too_small(
+                HEADER,
+                layout.len() + usize::from(cfg.mac_len),
+                field_len,
+            ))?;
     let iv = if cfg.iv_len > 0 {
-        next(sa.iv(), cfg.iv_len.into(), cfg.iv_counter_len.into())
-            .ok_or(Error::CounterExhausted { spi: cfg.spi, counter: Counter::Iv })?
+        next(sa.iv(), cfg.iv_len.into(), cfg.iv_counter_len.into()).ok_or(
+            Error::CounterExhausted {
+                spi: cfg.spi,
+                counter: Counter::Iv,
+            },
+        )?
     } else {
         0
     };
     let arsn = if cfg.arsn_len > 0 {
-        next(sa.arsn(), cfg.arsn_len.into(), cfg.arsn_len.into())
-            .ok_or(Error::CounterExhausted { spi: cfg.spi, counter: Counter::Arsn })?
+        next(sa.arsn(), cfg.arsn_len.into(), cfg.arsn_len.into()).ok_or(
+            Error::CounterExhausted {
+                spi: cfg.spi,
+                counter: Counter::Arsn,
+            },
+        )?
     } else {
         0
     };
@@ -194,14 +204,18 @@ impl SecurityAssociation {
             .map_err(|_| WireError::truncated(0, HEADER, layout.len() + mac_len, field_len))?;
         let (hdr, data) = rest
             .split_at_mut_checked(layout.len())
-            .ok_or(WireError::truncated(0, HEADER, layout.len() + mac_len, field_len))?;
+            .ok_or(WireError::truncated(
+                0,
+                HEADER,
+                layout.len() + mac_len,
+                field_len,
+            ))?;
         let view = SecurityHeader::new_unchecked(&*hdr, layout);
         let replay = |counter| Error::Replay { spi, counter };
         let arsn = if cfg.arsn_len > 0 {
-            let v = reconstruct(self.arsn(), view.sn(), cfg.arsn_len.into())
+            reconstruct(self.arsn(), view.sn(), cfg.arsn_len.into())
                 .filter(|v| in_window(self.arsn(), *v, cfg.window))
-                .ok_or(replay(Counter::Arsn))?;
-            v
+                .ok_or(replay(Counter::Arsn))?
         } else {
             0
         };

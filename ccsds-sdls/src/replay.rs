@@ -121,8 +121,8 @@ mod tests {
         assert_eq!(next(0, 12, 12), Some(1));
         assert_eq!(next(0xFF, 1, 1), None);
         // 4-octet fixed field 0xAABBCCDD + 1-octet counter.
-        assert_eq!(next(0xAABB_CCDD_00, 5, 1), Some(0xAABB_CCDD_01));
-        assert_eq!(next(0xAABB_CCDD_FF, 5, 1), None);
+        assert_eq!(next(0x00AA_BBCC_DD00, 5, 1), Some(0x00AA_BBCC_DD01));
+        assert_eq!(next(0x00AA_BBCC_DDFF, 5, 1), None);
     }
 
     #[test]

@@ -421,7 +421,10 @@ mod tests {
         assert!(sa.start().is_err());
         assert!(sa.stop().is_err());
         assert!(sa.expire().is_err());
-        assert!(sa.rekey(None, None, 0).is_err(), "GCM needs an encryption key");
+        assert!(
+            sa.rekey(None, None, 0).is_err(),
+            "GCM needs an encryption key"
+        );
         sa.rekey(Some(KeyId(130)), None, 0).unwrap();
         assert_eq!(sa.state(), SaState::Keyed);
         assert!(sa.rekey(Some(KeyId(1)), None, 0).is_err());
@@ -461,6 +464,9 @@ mod tests {
         fresh.restore_counters(saved).unwrap();
         assert_eq!(fresh.iv(), 7);
         fresh.commit(9, 0);
-        assert_eq!(fresh.restore_counters(saved), Err(Error::StaleCounters(Spi(1))));
+        assert_eq!(
+            fresh.restore_counters(saved),
+            Err(Error::StaleCounters(Spi(1)))
+        );
     }
 }

@@ -162,7 +162,10 @@ mod tests {
     #[test]
     fn key_lengths() {
         assert!(Suite::AesGcm.check_key(&[0; 32]).is_ok());
-        assert_eq!(Suite::AesGcm.check_key(&[0; 24]), Err(Error::KeyLength { len: 24 }));
+        assert_eq!(
+            Suite::AesGcm.check_key(&[0; 24]),
+            Err(Error::KeyLength { len: 24 })
+        );
         assert!(Suite::HmacSha512.check_key(&[0; 64]).is_ok());
         assert!(Suite::HmacSha256.check_key(&[0; 64]).is_err());
     }

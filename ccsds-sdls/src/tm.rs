@@ -22,9 +22,15 @@ fn split(frame: &mut [u8], config: TmConfig) -> Result<(&mut [u8], &mut [u8], us
     let view = TmFrame::new_unchecked(&*frame, config);
     let offset = view.data_offset();
     let len = view.data().len();
-    let (hdr, rest) = frame.split_at_mut_checked(offset).ok_or(Error::Wire(
-        ccsds_core::WireError::truncated(0, "tm_transfer_frame", offset, 0),
-    ))?;
+    let (hdr, rest) =
+        frame
+            .split_at_mut_checked(offset)
+            .ok_or(Error::Wire(ccsds_core::WireError::truncated(
+                0,
+                "tm_transfer_frame",
+                offset,
+                0,
+            )))?;
     let field = rest.get_mut(..len).unwrap_or(&mut []);
     Ok((hdr, field, offset))
 }

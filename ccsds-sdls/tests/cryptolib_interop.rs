@@ -3,7 +3,12 @@
 //! Every vector comes from `tests/vectors/nasa_cryptolib.json` (a copy of
 //! `shared/vectors/ccsds/nasa_cryptolib.json`); each test names the vector and its CryptoLib
 //! unit test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -84,12 +89,22 @@ fn gcm_encrypt_only_both_ways() {
                 }
             }
             "CRYPTO_LIB_ERR_IV_OUTSIDE_WINDOW" => {
-                assert_eq!(got, Err(Error::Replay { spi: Spi(9), counter: Counter::Iv }));
+                assert_eq!(
+                    got,
+                    Err(Error::Replay {
+                        spi: Spi(9),
+                        counter: Counter::Iv
+                    })
+                );
             }
             other => panic!("unexpected {other}"),
         }
     }
-    assert_eq!(rx.iv(), 0xb6ac8e4963f49207ffd6374f, "SA IV follows the last accepted frame");
+    assert_eq!(
+        rx.iv(),
+        0xb6ac8e4963f49207ffd6374f,
+        "SA IV follows the last accepted frame"
+    );
 
     // Our sender, same SA state as CryptoLib's before its NIST_ENC test.
     let pt_frame = frame(
@@ -118,8 +133,7 @@ fn gcm_auth_enc_both_ways() {
     let protected = frame("et_dt_validation.DT_VALIDATION.AUTH_DECRYPTION_TEST.dec_test_ping_h");
     let plain = frame("et_dt_validation.ET_VALIDATION.AUTH_ENCRYPTION_TEST.enc_test_ping_h");
     let expected_pt = hexv(
-        &vector("et_dt_validation.DT_VALIDATION.AUTH_DECRYPTION_TEST.dec_test_ping_h")["fields"]
-            ["plaintext_data_field"],
+        &vector("et_dt_validation.DT_VALIDATION.AUTH_DECRYPTION_TEST.dec_test_ping_h")["fields"]["plaintext_data_field"],
     );
 
     let mut rx = operational(config.clone(), 0, 0, 130);
@@ -139,7 +153,10 @@ fn gcm_auth_enc_both_ways() {
     bad[25] ^= 1;
     ccsds_core::fill_fecf(&mut bad).unwrap();
     let before = bad.clone();
-    assert_eq!(tc::process(&mut rx, &keys, SEG_FECF, &mut bad), Err(Error::MacMismatch(Spi(4))));
+    assert_eq!(
+        tc::process(&mut rx, &keys, SEG_FECF, &mut bad),
+        Err(Error::MacMismatch(Spi(4)))
+    );
     assert_eq!((rx.iv(), &bad), (0, &before));
 }
 
@@ -166,12 +183,18 @@ fn gcm_iv_and_arsn_sequence() {
             "CRYPTO_LIB_SUCCESS" => assert!(got.is_ok(), "{label}: {got:?}"),
             "CRYPTO_LIB_ERR_ARSN_OUTSIDE_WINDOW" => assert_eq!(
                 got,
-                Err(Error::Replay { spi: Spi(9), counter: Counter::Arsn }),
+                Err(Error::Replay {
+                    spi: Spi(9),
+                    counter: Counter::Arsn
+                }),
                 "{label}"
             ),
             "CRYPTO_LIB_ERR_IV_OUTSIDE_WINDOW" => assert_eq!(
                 got,
-                Err(Error::Replay { spi: Spi(9), counter: Counter::Iv }),
+                Err(Error::Replay {
+                    spi: Spi(9),
+                    counter: Counter::Iv
+                }),
                 "{label}"
             ),
             other => panic!("unexpected {other}"),
@@ -196,7 +219,13 @@ fn cmac_arsn_window_sequence() {
         let got = tc::process(&mut sa, &keys, SEG_FECF, &mut buf);
         match step["expect"].as_str().unwrap() {
             "CRYPTO_LIB_SUCCESS" => assert!(got.is_ok(), "{}: {got:?}", step["why"]),
-            _ => assert_eq!(got, Err(Error::Replay { spi: Spi(9), counter: Counter::Arsn })),
+            _ => assert_eq!(
+                got,
+                Err(Error::Replay {
+                    spi: Spi(9),
+                    counter: Counter::Arsn
+                })
+            ),
         }
     }
     assert_eq!(sa.arsn(), 0x0129);
@@ -208,13 +237,34 @@ fn cmac_arsn_window_sequence() {
 #[test]
 fn cmac_hmac_known_answers() {
     let cases = [
-        ("NIST_DEC_CMAC_VALIDATION.AES_CMAC_256_PT_128_TEST_0", Suite::AesCmac),
-        ("NIST_DEC_CMAC_VALIDATION.AES_CMAC_256_PT_128_TEST_1", Suite::AesCmac),
-        ("NIST_DEC_HMAC_VALIDATION.SHA_256_PT_128_TEST_0", Suite::HmacSha256),
-        ("NIST_DEC_HMAC_VALIDATION.SHA_256_PT_128_TEST_1", Suite::HmacSha256),
-        ("NIST_DEC_HMAC_VALIDATION.SHA_512_PT_128_TEST_0", Suite::HmacSha512),
-        ("NIST_DEC_HMAC_VALIDATION.SHA_512_PT_128_TEST_1", Suite::HmacSha512),
-        ("NIST_DEC_HMAC_VALIDATION.SHA_512_SHORT_KEY", Suite::HmacSha512),
+        (
+            "NIST_DEC_CMAC_VALIDATION.AES_CMAC_256_PT_128_TEST_0",
+            Suite::AesCmac,
+        ),
+        (
+            "NIST_DEC_CMAC_VALIDATION.AES_CMAC_256_PT_128_TEST_1",
+            Suite::AesCmac,
+        ),
+        (
+            "NIST_DEC_HMAC_VALIDATION.SHA_256_PT_128_TEST_0",
+            Suite::HmacSha256,
+        ),
+        (
+            "NIST_DEC_HMAC_VALIDATION.SHA_256_PT_128_TEST_1",
+            Suite::HmacSha256,
+        ),
+        (
+            "NIST_DEC_HMAC_VALIDATION.SHA_512_PT_128_TEST_0",
+            Suite::HmacSha512,
+        ),
+        (
+            "NIST_DEC_HMAC_VALIDATION.SHA_512_PT_128_TEST_1",
+            Suite::HmacSha512,
+        ),
+        (
+            "NIST_DEC_HMAC_VALIDATION.SHA_512_SHORT_KEY",
+            Suite::HmacSha512,
+        ),
     ];
     for (name, suite) in cases {
         let v = vector(&format!("et_dt_validation.{name}.buffer_frame_pt_h"));
@@ -267,7 +317,10 @@ fn gmac_known_answer_and_bad_mac() {
     );
     let mut sa = operational(config, iv - 1, 0, 1);
     let mut buf = bad.clone();
-    assert_eq!(tc::process(&mut sa, &keys, SEG_FECF, &mut buf), Err(Error::MacMismatch(Spi(9))));
+    assert_eq!(
+        tc::process(&mut sa, &keys, SEG_FECF, &mut buf),
+        Err(Error::MacMismatch(Spi(9)))
+    );
 }
 
 /// A 12-octet IV of which only the low 6 octets are sent; the receiver carries the wrap of the
@@ -282,9 +335,14 @@ fn nontransmitted_iv_rollover() {
     config.iv_transmitted_len = 6;
     let start = 0xFFFF_FFFF_FFFD;
     let pt = hex::decode("80d2c70008197f0b00310000b1fe").unwrap();
-    let base = "ut_tc_process.TC_PROCESS.HAPPY_PATH_PROCESS_NONTRANSMITTED_INCREMENTING_IV_ROLLOVER";
+    let base =
+        "ut_tc_process.TC_PROCESS.HAPPY_PATH_PROCESS_NONTRANSMITTED_INCREMENTING_IV_ROLLOVER";
     let mut sa = operational(config.clone(), start, 0, 130);
-    for (suffix, iv) in [("fe", 0xFFFF_FFFF_FFFE_u128), ("ff", 0xFFFF_FFFF_FFFF), ("00", 1 << 48)] {
+    for (suffix, iv) in [
+        ("fe", 0xFFFF_FFFF_FFFE_u128),
+        ("ff", 0xFFFF_FFFF_FFFF),
+        ("00", 1 << 48),
+    ] {
         let mut buf = frame(&format!("{base}.dec_test_{suffix}_h"));
         let done = tc::process(&mut sa, &keys, SEG_FECF, &mut buf).unwrap();
         assert_eq!((done.iv, &buf[done.data]), (iv, &pt[..]));
@@ -295,7 +353,8 @@ fn nontransmitted_iv_rollover() {
         let mut buf = frame(&format!("{base}.dec_test_{suffix}_h"));
         tc::process(&mut sa, &keys, SEG_FECF, &mut buf).unwrap();
     }
-    let mut buf = frame("ut_tc_process.TC_PROCESS.HAPPY_PATH_PROCESS_STATIC_IV_ROLLOVER.dec_test_00_h");
+    let mut buf =
+        frame("ut_tc_process.TC_PROCESS.HAPPY_PATH_PROCESS_STATIC_IV_ROLLOVER.dec_test_00_h");
     assert_eq!(
         tc::process(&mut sa, &keys, SEG_FECF, &mut buf),
         Err(Error::MacMismatch(Spi(4))),
@@ -320,7 +379,9 @@ fn nist_gcm_known_answers() {
         let mut sa = operational(cryptolib_gcm(9, Suite::AesGcmEncryptOnly, 0), iv - 1, 0, 1);
         let mut field = vec![0u8; 14];
         field.extend_from_slice(&hexv(&f["plaintext"]));
-        let done = sa.apply_security(&keys, &[0x20, 0x03, 0, 0x25, 0, 0xFF], &mut field).unwrap();
+        let done = sa
+            .apply_security(&keys, &[0x20, 0x03, 0, 0x25, 0, 0xFF], &mut field)
+            .unwrap();
         assert_eq!(done.iv, iv);
         assert_eq!(&field[2..14], &hexv(&f["iv"])[..]);
         assert_eq!(&field[14..], &hexv(&f["ciphertext"])[..], "vector {i}");

@@ -1,12 +1,17 @@
 //! SDLS-EP PDUs from NASA CryptoLib's `ut_ep_key_mgmt.c` tests (vectors in
 //! `tests/vectors/nasa_cryptolib.json`, each named below): decoded here, and the OTAR and key
 //! verification cryptography re-checked with the decoded fields.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
-use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use ccsds_sdls::ep::{self, Command, KeyIds, Pdu};
 use ccsds_sdls::{Error, ErrorKind, KeyId, Spi};
 use common::*;
@@ -36,8 +41,17 @@ fn otar_upload() {
     let err = Command::parse(&pdu).unwrap_err();
     assert!(matches!(err, Error::Wire(w) if matches!(w.kind, ErrorKind::LengthMismatch { .. })));
 
-    let trimmed = Pdu { tag: pdu.tag, value: &pdu.value[..132] };
-    let Command::Otar { mkid, iv, encrypted_keys, mac } = Command::parse(&trimmed).unwrap() else {
+    let trimmed = Pdu {
+        tag: pdu.tag,
+        value: &pdu.value[..132],
+    };
+    let Command::Otar {
+        mkid,
+        iv,
+        encrypted_keys,
+        mac,
+    } = Command::parse(&trimmed).unwrap()
+    else {
         panic!("not OTAR")
     };
     assert_eq!(mkid, KeyId(0));
@@ -45,10 +59,18 @@ fn otar_upload() {
     assert_eq!(&mac[..], &hexv(&v["fields"]["mac"])[..]);
     let plain = gcm_open(&hexv(&v["fields"]["master_key"]), iv, encrypted_keys, mac);
     assert_eq!(plain, hexv(&v["fields"]["decrypted_key_blocks"]));
-    let ids: Vec<_> = plain.chunks(34).map(|b| u16::from_be_bytes([b[0], b[1]])).collect();
+    let ids: Vec<_> = plain
+        .chunks(34)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]))
+        .collect();
     assert_eq!(ids, [0x8d, 0x8c, 0x8e]);
 
-    let cmd = Command::Otar { mkid, iv, encrypted_keys, mac };
+    let cmd = Command::Otar {
+        mkid,
+        iv,
+        encrypted_keys,
+        mac,
+    };
     let mut out = [0u8; 256];
     let n = cmd.emit(&mut out).unwrap();
     assert_eq!(&out[3..n], &pdu.value[..132]);
@@ -62,11 +84,20 @@ fn key_verification() {
     let v = vector("ut_ep_key_mgmt.EP_KEY_MGMT.VERIFY_132_134");
     let cmd = hexv(&v["fields"]["command_frame"]);
     let (pdu, _) = Pdu::parse(&cmd[18..]).unwrap();
-    assert_eq!((pdu.tag.group, pdu.tag.procedure, pdu.tag.reply), (0, 4, false));
+    assert_eq!(
+        (pdu.tag.group, pdu.tag.procedure, pdu.tag.reply),
+        (0, 4, false)
+    );
     // CryptoLib's declared length (320 bits) covers 4 octets after the 2 × 18 it holds.
     let challenges: Vec<_> = ep::verification_challenges(&pdu.value[..36]).collect();
-    assert_eq!(Command::parse(&Pdu { tag: pdu.tag, value: &pdu.value[..36] }).unwrap(),
-        Command::KeyVerification(&pdu.value[..36]));
+    assert_eq!(
+        Command::parse(&Pdu {
+            tag: pdu.tag,
+            value: &pdu.value[..36]
+        })
+        .unwrap(),
+        Command::KeyVerification(&pdu.value[..36])
+    );
 
     let reply = hexv(&v["fields"]["reply_packet"]);
     let (rpdu, rest) = Pdu::parse(&reply[10..]).unwrap();
@@ -93,11 +124,17 @@ fn key_management_pdus() {
     let (pdu, _) = Pdu::parse(&inv[18..]).unwrap();
     assert_eq!(
         Command::parse(&pdu),
-        Ok(Command::KeyInventory { first: KeyId(132), last: KeyId(134) })
+        Ok(Command::KeyInventory {
+            first: KeyId(132),
+            last: KeyId(134)
+        })
     );
 
     let act = hexv(&vector("ut_ep_key_mgmt.EP_KEY_MGMT.ACTIVATE_141_142")["fields"]["frame"]);
-    assert!(Pdu::parse(&act[20..]).is_err(), "length 0x0004 is not whole octets in bits");
+    assert!(
+        Pdu::parse(&act[20..]).is_err(),
+        "length 0x0004 is not whole octets in bits"
+    );
     let ids = KeyIds::new(&act[23..27]).unwrap();
     assert_eq!(ids.iter().collect::<Vec<_>>(), [KeyId(141), KeyId(142)]);
     let mut out = [0u8; 16];
@@ -109,12 +146,25 @@ fn key_management_pdus() {
 #[test]
 fn sa_management_round_trip() {
     let cmds = [
-        Command::StartSa { spi: Spi(4), gvcids: &[0x00, 0x00, 0x30, 0x40] },
+        Command::StartSa {
+            spi: Spi(4),
+            gvcids: &[0x00, 0x00, 0x30, 0x40],
+        },
         Command::StopSa(Spi(4)),
         Command::ExpireSa(Spi(4)),
-        Command::RekeySa { spi: Spi(4), ekid: KeyId(130), rest: &[0, 0, 0, 1] },
-        Command::SetArsn { spi: Spi(9), arsn: &[0x01, 0x23] },
-        Command::SetArsnWindow { spi: Spi(9), window: &[5] },
+        Command::RekeySa {
+            spi: Spi(4),
+            ekid: KeyId(130),
+            rest: &[0, 0, 0, 1],
+        },
+        Command::SetArsn {
+            spi: Spi(9),
+            arsn: &[0x01, 0x23],
+        },
+        Command::SetArsnWindow {
+            spi: Spi(9),
+            window: &[5],
+        },
         Command::ReadArsn(Spi(9)),
         Command::SaStatus(Spi(9)),
     ];

@@ -1,7 +1,12 @@
 //! Hostile input: CryptoLib-parser-CVE-shaped frames give typed errors, arbitrary bytes never
 //! panic, anti-replay across wraparound, IVs never reused across a restart, and an
 //! apply → process round trip for every suite.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -68,7 +73,10 @@ fn frame_length_smaller_than_header_and_trailer() {
     frame[3] = 11;
     ccsds_core::fill_fecf(&mut frame).unwrap();
     let err = tc::process(&mut sa, &keys(), TC, &mut frame).unwrap_err();
-    assert!(matches!(wire_kind(err), ErrorKind::Truncated { .. }), "{err:?}");
+    assert!(
+        matches!(wire_kind(err), ErrorKind::Truncated { .. }),
+        "{err:?}"
+    );
     // A length field smaller than the buffer: refused by the frame check.
     let mut frame = protect(&mut sa.clone(), b"hello");
     frame[3] = 9;
@@ -108,7 +116,13 @@ fn oversized_spi_selected_trailer() {
     match err {
         Error::Wire(w) => {
             assert_eq!(w.offset, 6, "at the security header, in frame coordinates");
-            assert!(matches!(w.kind, ErrorKind::Truncated { needed: 66, available: 10 }));
+            assert!(matches!(
+                w.kind,
+                ErrorKind::Truncated {
+                    needed: 66,
+                    available: 10
+                }
+            ));
         }
         other => panic!("{other:?}"),
     }
@@ -124,7 +138,10 @@ fn truncated_header() {
             field[1] = 2;
         }
         let err = process_security(&mut sa, &keys(), &[0; 6], &mut field).unwrap_err();
-        assert!(matches!(wire_kind(err), ErrorKind::Truncated { .. }), "len {len}");
+        assert!(
+            matches!(wire_kind(err), ErrorKind::Truncated { .. }),
+            "len {len}"
+        );
     }
     assert!(matches!(
         process_security(&mut sa, &keys(), &[], &mut [0x00, 0x09, 0, 0]),
@@ -176,14 +193,26 @@ fn anti_replay_window_with_wraparound() {
         let done = tc::process(&mut rx, &keys(), TC, &mut f.clone()).unwrap();
         assert_eq!(done.arsn, 0xFFFE + i as u128, "across 0xFFFF → 0x1_0000");
     }
-    let replay = Err(Error::Replay { spi: Spi(2), counter: Counter::Arsn });
-    assert_eq!(tc::process(&mut rx, &keys(), TC, &mut frames[3].clone()), replay);
-    assert_eq!(tc::process(&mut rx, &keys(), TC, &mut frames[0].clone()), replay);
+    let replay = Err(Error::Replay {
+        spi: Spi(2),
+        counter: Counter::Arsn,
+    });
+    assert_eq!(
+        tc::process(&mut rx, &keys(), TC, &mut frames[3].clone()),
+        replay
+    );
+    assert_eq!(
+        tc::process(&mut rx, &keys(), TC, &mut frames[0].clone()),
+        replay
+    );
     // Frame 5 is 2 ahead (frame 4 lost): inside the window of 3.
     assert!(tc::process(&mut rx, &keys(), TC, &mut frames[5].clone()).is_ok());
     // Far ahead: refused. Window disabled: accepted.
     let ahead: Vec<_> = (0..5).map(|i| protect(&mut tx, &[i])).collect();
-    assert_eq!(tc::process(&mut rx, &keys(), TC, &mut ahead[4].clone()), replay);
+    assert_eq!(
+        tc::process(&mut rx, &keys(), TC, &mut ahead[4].clone()),
+        replay
+    );
     rx.stop().unwrap();
     rx.set_window(ReplayWindow::Disabled).unwrap();
     rx.start().unwrap();
@@ -200,7 +229,10 @@ fn iv_exhaustion_is_an_error() {
     let mut out = [0u8; 64];
     assert_eq!(
         tc::protect(&mut sa, &keys(), TC, &plain_tc(b"one more"), &mut out),
-        Err(Error::CounterExhausted { spi: Spi(3), counter: Counter::Iv })
+        Err(Error::CounterExhausted {
+            spi: Spi(3),
+            counter: Counter::Iv
+        })
     );
     assert_eq!(sa.iv(), 0xAB_0000_0000_0000_0000_00FF);
 }
@@ -220,7 +252,10 @@ fn iv_not_reused_across_restart() {
         }
         for _ in 0..3 {
             let f = protect(&mut sa, b"telecommand");
-            assert!(used.insert(f[8..20].to_vec()), "IV reused after restart {boot}");
+            assert!(
+                used.insert(f[8..20].to_vec()),
+                "IV reused after restart {boot}"
+            );
             store = Some(sa.counters().to_bytes()); // persisted after every frame
         }
         if boot == 1 {
@@ -228,7 +263,8 @@ fn iv_not_reused_across_restart() {
         }
     }
     let mut sa = operational(config, 0, 0, 1);
-    sa.restore_counters(SaCounters::from_bytes(&store.unwrap())).unwrap();
+    sa.restore_counters(SaCounters::from_bytes(&store.unwrap()))
+        .unwrap();
     assert_eq!(
         sa.restore_counters(SaCounters::from_bytes(&old_save.unwrap())),
         Err(Error::StaleCounters(Spi(2)))

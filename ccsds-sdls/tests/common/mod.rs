@@ -1,5 +1,11 @@
 //! Shared helpers: the CryptoLib vector file, an in-memory key resolver, SA set-up.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 
@@ -49,7 +55,10 @@ impl ccsds_sdls::KeyResolver for MemKeys {
 /// Creates, keys (key id `key`) and starts an SA.
 pub fn operational(config: SaConfig, iv: u128, arsn: u128, key: u16) -> SecurityAssociation {
     let gcm = config.suite != Suite::Clear
-        && matches!(config.suite, Suite::AesGcm | Suite::AesGcmEncryptOnly | Suite::AesGmac);
+        && matches!(
+            config.suite,
+            Suite::AesGcm | Suite::AesGcmEncryptOnly | Suite::AesGmac
+        );
     let mut sa = SecurityAssociation::new(config, 0).unwrap();
     let id = Some(KeyId(key));
     if gcm {
@@ -67,7 +76,11 @@ pub fn operational(config: SaConfig, iv: u128, arsn: u128, key: u16) -> Security
 pub fn cryptolib_gcm(spi: u16, suite: Suite, arsn_len: u8) -> SaConfig {
     let mut c = SaConfig::aes_gcm(Spi(spi), ReplayWindow::Window(5));
     c.suite = suite;
-    c.mac_len = if suite == Suite::AesGcmEncryptOnly { 0 } else { 16 };
+    c.mac_len = if suite == Suite::AesGcmEncryptOnly {
+        0
+    } else {
+        16
+    };
     c.arsn_len = arsn_len;
     c.arsn_transmitted_len = arsn_len;
     c.abm = vec![0; 64];
