@@ -3,7 +3,7 @@
 //! executing OTAR and the key lifecycle belongs to the `otar` crate's key store, and SA
 //! management to the [`crate::SecurityAssociation`] methods of the same names.
 //!
-//! A PDU is a tag-length-value (355.1-B-1 §3.3 / CryptoLib `crypto_config.h`):
+//! A PDU is a tag-length-value (355.1-B-1 / CryptoLib `crypto_config.h`):
 //!
 //! ```text
 //! Tag (1): Type 1 (0 command, 1 reply) | User Flag 1 | Service Group 2 | Procedure ID 4

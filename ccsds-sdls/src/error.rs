@@ -7,8 +7,8 @@ use ccsds_core::WireError;
 use crate::sa::SaState;
 use crate::{KeyId, Spi};
 
-/// Which anti-replay counter a check or an exhausted counter concerns (355.0-B-2 §3.4.3.3 and
-/// §3.4.2.3: the Initialization Vector used as a counter, or the Anti-Replay Sequence Number).
+/// Which anti-replay counter a check or an exhausted counter concerns (355.0-B-2 §3.4 and
+/// §3.4: the Initialization Vector used as a counter, or the Anti-Replay Sequence Number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Counter {
     /// The Initialization Vector (its counter part).
@@ -37,7 +37,7 @@ pub enum Error {
     /// A malformed or truncated structure (offset and field name inside).
     #[error(transparent)]
     Wire(#[from] WireError),
-    /// No security association with this SPI is known (355.0-B-2 §3.4.3.2).
+    /// No security association with this SPI is known (355.0-B-2 §3.4).
     #[error("no security association for SPI {0}")]
     UnknownSpi(Spi),
     /// The SA exists but is not in the state the operation needs (only an operational SA

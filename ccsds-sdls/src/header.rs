@@ -1,6 +1,6 @@
 //! The Security Header (355.0-B-2 §3.2): SPI, Initialization Vector, Sequence Number and Pad
 //! Length, in that order. Only the SPI has a fixed size; the other fields are as long as the
-//! security association says (managed parameters, §3.2.1 and §5), possibly zero.
+//! security association says (managed parameters, §3.2), possibly zero.
 //!
 //! ```text
 //! | SPI (2) | IV (0..16) | Sequence Number (0..16) | Pad Length (0..4) |
@@ -10,13 +10,13 @@ use ccsds_core::WireError;
 
 use crate::{Error, Spi};
 
-/// Octets of the Security Parameter Index (§3.2.2).
+/// Octets of the Security Parameter Index (§3.2).
 pub const SPI_LEN: usize = 2;
-/// Longest transmitted IV this crate handles (GCM uses 12, §3.2.3).
+/// Longest transmitted IV this crate handles (GCM uses 12, §3.2).
 pub const MAX_IV_LEN: usize = 16;
-/// Longest Sequence Number field this crate handles (§3.2.4).
+/// Longest Sequence Number field this crate handles (§3.2).
 pub const MAX_SN_LEN: usize = 16;
-/// Longest Pad Length field this crate handles (§3.2.5).
+/// Longest Pad Length field this crate handles (§3.2).
 pub const MAX_PAD_LENGTH_LEN: usize = 4;
 
 const SPI: &str = "security_parameter_index";
@@ -25,14 +25,14 @@ const SN: &str = "sequence_number";
 const PAD_LENGTH: &str = "pad_length";
 const HEADER: &str = "security_header";
 
-/// The widths of the variable fields, fixed per security association (§3.2.1).
+/// The widths of the variable fields, fixed per security association (§3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct HeaderLayout {
-    /// Transmitted IV octets (the low-order part of the IV, §3.2.3.3).
+    /// Transmitted IV octets (the low-order part of the IV, §3.2).
     pub iv_len: u8,
-    /// Transmitted sequence number octets (the low-order part of the ARSN, §3.2.4).
+    /// Transmitted sequence number octets (the low-order part of the ARSN, §3.2).
     pub sn_len: u8,
-    /// Pad Length field octets (§3.2.5).
+    /// Pad Length field octets (§3.2).
     pub pad_length_len: u8,
 }
 
@@ -76,7 +76,7 @@ impl HeaderLayout {
     }
 }
 
-/// Reads the SPI, the only field a receiver can read before it knows the SA (§3.4.3.2).
+/// Reads the SPI, the only field a receiver can read before it knows the SA (§3.4).
 pub fn peek_spi(buf: &[u8]) -> Result<Spi, Error> {
     let spi: &[u8; SPI_LEN] =
         buf.first_chunk()
@@ -119,12 +119,12 @@ impl<T: AsRef<[u8]>> SecurityHeader<T> {
         self.layout
     }
 
-    /// Security Parameter Index (§3.2.2).
+    /// Security Parameter Index (§3.2).
     pub fn spi(&self) -> Spi {
         peek_spi(self.buffer.as_ref()).unwrap_or_default()
     }
 
-    /// The transmitted IV octets (§3.2.3).
+    /// The transmitted IV octets (§3.2).
     pub fn iv(&self) -> &[u8] {
         self.buffer
             .as_ref()
@@ -132,7 +132,7 @@ impl<T: AsRef<[u8]>> SecurityHeader<T> {
             .unwrap_or(&[])
     }
 
-    /// The transmitted sequence number octets (§3.2.4).
+    /// The transmitted sequence number octets (§3.2).
     pub fn sn(&self) -> &[u8] {
         self.buffer
             .as_ref()
@@ -140,7 +140,7 @@ impl<T: AsRef<[u8]>> SecurityHeader<T> {
             .unwrap_or(&[])
     }
 
-    /// The Pad Length (§3.2.5): octets of padding at the end of the data field; 0 without
+    /// The Pad Length (§3.2): octets of padding at the end of the data field; 0 without
     /// the field.
     pub fn pad_length(&self) -> u32 {
         let bytes = self

@@ -1,5 +1,5 @@
-//! Key resolution: an SA names its keys by id (EKID/AKID, 355.0-B-2 §2.3.2 SA parameters);
-//! the key store that owns them — their lifecycle of 355.1-B-1 §3.4 (pre-activation, active,
+//! Key resolution: an SA names its keys by id (EKID/AKID, 355.0-B-2 §2.3 SA parameters);
+//! the key store that owns them — their lifecycle of 355.1-B-1 (pre-activation, active,
 //! deactivated, destroyed) and OTAR — lives in the `otar` crate. This crate only asks a
 //! [`KeyResolver`] for the bytes of an *active* key, and wipes its copy when done.
 
@@ -7,7 +7,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::Error;
 
-/// A key identifier (2 octets on the SDLS-EP wire, 355.1-B-1 §3.4.2).
+/// A key identifier (2 octets on the SDLS-EP wire, 355.1-B-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct KeyId(pub u16);
 
@@ -56,7 +56,7 @@ impl core::fmt::Debug for KeyMaterial {
 /// Resolves a key id to the bytes of an active key. Implemented by the `otar` key store; a
 /// closure `Fn(KeyId) -> Option<KeyMaterial>` is one too (tests, tools).
 ///
-/// Returning `None` for a key that exists but is not active (355.1-B-1 §3.4: only active keys
+/// Returning `None` for a key that exists but is not active (355.1-B-1: only active keys
 /// may be used) makes the SA fail with [`Error::KeyUnavailable`].
 pub trait KeyResolver {
     /// The key with id `id`, if it is known and active.

@@ -25,13 +25,13 @@ pub use procedures::{Applied, Processed, SaProvider, apply_security, process_sec
 pub use sa::{SaConfig, SaCounters, SaState, SecurityAssociation};
 pub use suite::Suite;
 
-/// Largest authenticated header span (frame header + security header, 355.0-B-2 §3.4.2.4) the
+/// Largest authenticated header span (frame header + security header, 355.0-B-2 §3.4) the
 /// crate masks and authenticates. The span is built in a stack buffer of this size so that
 /// protecting and processing a frame never allocate; a TM frame with a 64-octet secondary
 /// header and a maximal security header still fits.
 pub const MAX_AAD_LEN: usize = 256;
 
-/// Security Parameter Index (355.0-B-2 §3.2.2): the 16-bit identifier of the security
+/// Security Parameter Index (355.0-B-2 §3.2): the 16-bit identifier of the security
 /// association that protects a frame. Every value is representable; whether one is configured
 /// is the SA table's business (CryptoLib's tests use SPI 0 as a real SA).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

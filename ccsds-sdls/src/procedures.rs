@@ -22,7 +22,7 @@ use crate::{Counter, Error, KeyMaterial, KeyResolver, MAX_AAD_LEN, SecurityAssoc
 const HEADER: &str = "security_header";
 const PAD_LENGTH: &str = "pad_length";
 
-/// Finds the SA a received frame names (355.0-B-2 §3.4.3.2).
+/// Finds the SA a received frame names (355.0-B-2 §3.4).
 pub trait SaProvider {
     /// The SA with this SPI, if any.
     fn sa_mut(&mut self, spi: Spi) -> Option<&mut SecurityAssociation>;
@@ -67,7 +67,7 @@ pub struct Processed {
     pub data: Range<usize>,
 }
 
-/// ApplySecurity (355.0-B-2 §3.4.2) with the SA `sa`: `field` must be laid out as
+/// ApplySecurity (355.0-B-2 §3.4) with the SA `sa`: `field` must be laid out as
 /// `[Security Header space][plaintext data][Security Trailer space]` with the SA's lengths.
 /// Writes the Security Header (SPI, next IV, next ARSN, pad length 0), encrypts and/or MACs
 /// the data over the masked `frame_header ‖ Security Header`, writes the MAC. The IV and
@@ -148,7 +148,7 @@ pub fn apply_security<K: KeyResolver + ?Sized>(
     })
 }
 
-/// ProcessSecurity (355.0-B-2 §3.4.3): reads the SPI at the start of `field`, finds the SA in
+/// ProcessSecurity (355.0-B-2 §3.4): reads the SPI at the start of `field`, finds the SA in
 /// `sas`, and runs [`SecurityAssociation::process_security`].
 pub fn process_security<S: SaProvider + ?Sized, K: KeyResolver + ?Sized>(
     sas: &mut S,
@@ -283,7 +283,7 @@ fn resolve_key<K: KeyResolver + ?Sized>(
     Ok(Some(key))
 }
 
-/// `frame_header ‖ security_header` ANDed with the ABM (355.0-B-2 §3.4.2.4.2), in `buf`.
+/// `frame_header ‖ security_header` ANDed with the ABM (355.0-B-2 §3.4), in `buf`.
 /// Octets past the end of the mask are kept as they are.
 fn masked_span<'b>(
     abm: &[u8],

@@ -1,14 +1,14 @@
-//! Anti-replay (355.0-B-2 §3.4.3.3, and the ARSN window of §5): the receiver keeps the last
+//! Anti-replay (355.0-B-2 §3.4, and the ARSN window of the managed parameters): the receiver keeps the last
 //! accepted value of each counter (the IV's counter and the Anti-Replay Sequence Number) and
 //! accepts a frame only if its value is ahead, but not too far ahead.
 //!
 //! Counters are big-endian integers of up to 16 octets, held as `u128`. Only the low-order
-//! octets may be transmitted (§3.2.3.3, §3.2.4): the receiver completes them with the high
+//! octets may be transmitted (§3.2, §3.2): the receiver completes them with the high
 //! part of its last accepted value, and when the transmitted part has wrapped
 //! (`…FF → 00`) with that high part plus one — the sender increments the non-transmitted part
 //! as the counter carries into it (verified against CryptoLib's rollover vectors).
 
-/// The anti-replay window of an SA (the ARSN Window, ARSNW, of §5).
+/// The anti-replay window of an SA (the ARSN Window, ARSNW, a managed parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReplayWindow {
     /// No anti-replay checking: every value is accepted (and becomes the last one).
@@ -72,7 +72,7 @@ pub fn in_window(last: u128, received: u128, window: ReplayWindow) -> bool {
 
 /// The next value a sender uses after `last` in a counter `len` octets wide, of which only
 /// the low `counter_len` octets count (the rest is a fixed field). `None` when the counter
-/// part is exhausted: the next value would repeat one already used (§3.4.2.3 never-reuse).
+/// part is exhausted: the next value would repeat one already used (§3.4 never-reuse).
 pub fn next(last: u128, len: usize, counter_len: usize) -> Option<u128> {
     let counter_len = counter_len.min(len);
     let mask = counter_max(counter_len);

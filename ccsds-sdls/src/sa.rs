@@ -1,7 +1,7 @@
-//! Security associations (355.0-B-2 §2.3 and the managed parameters of §5): what protects a
+//! Security associations (355.0-B-2 §2.3 and the managed parameters): what protects a
 //! channel — the SPI, the cipher suite, the key ids, the header and trailer field lengths, the
 //! IV and anti-replay counters, the Authentication Bit Mask — and the SA state machine of
-//! 355.1-B-1 §3.5 (SA management):
+//! 355.1-B-1 (SA management):
 //!
 //! ```text
 //!             rekey            start
@@ -26,7 +26,7 @@ pub const GCM_IV_LEN: u8 = 12;
 /// Longest IV or ARSN counter (octets).
 pub const MAX_COUNTER_LEN: u8 = 16;
 
-/// The state of an SA (355.1-B-1 §3.5.1; "None" is simply the SA not being in the table).
+/// The state of an SA (355.1-B-1; "None" is simply the SA not being in the table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SaState {
     /// Created, no keys bound.
@@ -40,7 +40,7 @@ pub enum SaState {
 /// What the Authentication Bit Mask covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum AbmCoverage {
-    /// The frame header and the Security Header only (355.0-B-2 §3.4.2.4.2): the data field
+    /// The frame header and the Security Header only (355.0-B-2 §3.4): the data field
     /// is always authenticated as it is. The conformant choice.
     #[default]
     Header,
@@ -50,7 +50,7 @@ pub enum AbmCoverage {
     HeaderAndData,
 }
 
-/// The managed parameters of one SA (355.0-B-2 §5, Table 5-1), fixed while it exists.
+/// The managed parameters of one SA (355.0-B-2 managed parameters), fixed while it exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaConfig {
     /// Security Parameter Index.
@@ -77,7 +77,7 @@ pub struct SaConfig {
     /// Anti-replay window for both counters.
     pub window: ReplayWindow,
     /// Authentication Bit Mask, ANDed with frame header ‖ Security Header before
-    /// authentication (355.0-B-2 §3.4.2.4.2). Octets the mask does not reach are
+    /// authentication (355.0-B-2 §3.4). Octets the mask does not reach are
     /// authenticated as they are (a short mask never weakens protection).
     pub abm: Vec<u8>,
     /// What the mask covers (see [`AbmCoverage`]).
@@ -278,7 +278,7 @@ impl SecurityAssociation {
         }
     }
 
-    /// Rekey SA (355.1-B-1 §3.5.2.6): binds keys and a fresh IV to an unkeyed SA, and clears
+    /// Rekey SA (355.1-B-1): binds keys and a fresh IV to an unkeyed SA, and clears
     /// the ARSN. The key the suite needs must be given.
     pub fn rekey(
         &mut self,
@@ -308,7 +308,7 @@ impl SecurityAssociation {
         Ok(())
     }
 
-    /// Start SA (§3.5.2.2): keyed → operational.
+    /// Start SA (355.1-B-1): keyed → operational.
     pub fn start(&mut self) -> Result<(), Error> {
         if self.state != SaState::Keyed {
             return Err(self.refuse("start"));
@@ -317,7 +317,7 @@ impl SecurityAssociation {
         Ok(())
     }
 
-    /// Stop SA (§3.5.2.3): operational → keyed.
+    /// Stop SA (355.1-B-1): operational → keyed.
     pub fn stop(&mut self) -> Result<(), Error> {
         if self.state != SaState::Operational {
             return Err(self.refuse("stop"));
@@ -326,7 +326,7 @@ impl SecurityAssociation {
         Ok(())
     }
 
-    /// Expire SA (§3.5.2.7): keyed → unkeyed; the key ids are forgotten.
+    /// Expire SA (355.1-B-1): keyed → unkeyed; the key ids are forgotten.
     pub fn expire(&mut self) -> Result<(), Error> {
         if self.state != SaState::Keyed {
             return Err(self.refuse("expire"));
@@ -337,7 +337,7 @@ impl SecurityAssociation {
         Ok(())
     }
 
-    /// Set ARSN (§3.5.2.8); refused on an operational SA.
+    /// Set ARSN (355.1-B-1); refused on an operational SA.
     pub fn set_arsn(&mut self, arsn: u128) -> Result<(), Error> {
         if self.state == SaState::Operational {
             return Err(self.refuse("set_arsn"));
@@ -349,7 +349,7 @@ impl SecurityAssociation {
         Ok(())
     }
 
-    /// Set ARSN Window (§3.5.2.9); refused on an operational SA.
+    /// Set ARSN Window (355.1-B-1); refused on an operational SA.
     pub fn set_window(&mut self, window: ReplayWindow) -> Result<(), Error> {
         if self.state == SaState::Operational {
             return Err(self.refuse("set_arsnw"));

@@ -28,7 +28,7 @@ pub mod acs {
     pub const HMAC_SHA512: u8 = 0x03;
 }
 
-/// The protection an SA applies: the service type (355.0-B-2 §2.3.1: clear, authentication,
+/// The protection an SA applies: the service type (355.0-B-2 §2.3: clear, authentication,
 /// encryption, authenticated encryption) together with its algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Suite {
@@ -51,7 +51,7 @@ pub enum Suite {
 
 impl Suite {
     /// The suite for an SA's Encryption Service Type / Authentication Service Type flags and
-    /// ECS/ACS codes (the SA parameters of 355.0-B-2 §5 and the SA Create PDU of 355.1-B-1).
+    /// ECS/ACS codes (the SA parameters of 355.0-B-2 managed parameters and the SA Create PDU of 355.1-B-1).
     pub fn from_ids(est: bool, ast: bool, ecs: u8, acs: u8) -> Result<Self, Error> {
         match (est, ast, ecs, acs) {
             (false, false, _, _) => Ok(Self::Clear),

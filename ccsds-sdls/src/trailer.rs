@@ -1,5 +1,5 @@
 //! The Security Trailer (355.0-B-2 §3.3): the Message Authentication Code, as long as the
-//! security association says (§3.3.2; 0 when the SA does not authenticate). It follows the
+//! security association says (§3.3; 0 when the SA does not authenticate). It follows the
 //! protected data field and precedes the frame's OCF and FECF.
 
 use ccsds_core::WireError;
