@@ -14,6 +14,7 @@ use bpv7::bundle::{BundleView, ParseOptions};
 use bpv7::crc::CrcType;
 use bpv7::primary::{BundleFlags, PrimaryBlock};
 use ccsds_core::{WireError, crc16_ccitt};
+use ccsds_sdls::header::{HeaderLayout, SecurityHeader, SecurityHeaderRepr};
 use ccsds_spp::{EncapsulationPacket, PacketStream, PacketType, PrimaryHeader, SequenceFlags};
 use ccsds_tc::bch::{BlockStatus, DecodeMode};
 use ccsds_tc::cltu::{self, CltuConfig, CodeBlocks};
@@ -36,6 +37,40 @@ pub struct Options {
     pub aos_insert_zone: usize,
     /// AOS frames on this channel carry an OCF (732.0-B-4 §4.1.5).
     pub aos_ocf: bool,
+    /// TC frames on this channel are SDLS-protected with this Security Header layout and MAC
+    /// length (355.0-B-2 §3.2–3.3; managed parameters of the SA, not in the bytes).
+    pub sdls: Option<SdlsLayout>,
+}
+
+/// The per-SA field widths `inspect` needs to split an SDLS-protected data field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SdlsLayout {
+    /// Transmitted IV, sequence number and pad length widths.
+    pub header: HeaderLayout,
+    /// MAC length.
+    pub mac_len: usize,
+}
+
+/// The SDLS Security Header and Trailer of a protected data field (the data itself stays
+/// opaque: it may be encrypted).
+fn describe_sdls(field: &[u8], layout: SdlsLayout) -> Result<Value, String> {
+    let header = SecurityHeader::new_checked(field, layout.header).map_err(|e| e.to_string())?;
+    let repr = SecurityHeaderRepr::parse(&header).map_err(|e| e.to_string())?;
+    let (body, mac) =
+        ccsds_sdls::trailer::split_mac(field, layout.mac_len).map_err(|e| e.to_string())?;
+    let data = body
+        .get(layout.header.len()..)
+        .ok_or("security trailer overlaps the header")?;
+    Ok(json!({
+        "standard": "CCSDS 355.0-B-2",
+        "spi": repr.spi.0,
+        "iv": hex(repr.iv),
+        "sequence_number": hex(repr.sn),
+        "pad_length": repr.pad_length,
+        "protected_data_length": data.len(),
+        "protected_data": hex(data),
+        "mac": hex(mac),
+    }))
 }
 
 /// Why the input could not be described: which structure it looked like, and the decoder's
@@ -384,7 +419,12 @@ fn describe_tc_frame(bytes: &[u8], options: &Options) -> Result<Value, InspectEr
             json!({"value": format!("{value:04x}"), "valid": true}),
         );
     }
-    if repr.frame_type == FrameType::Bc {
+    if let Some(layout) = options.sdls.filter(|_| repr.frame_type != FrameType::Bc) {
+        match describe_sdls(data, layout) {
+            Ok(v) => m.insert("sdls".into(), v),
+            Err(e) => m.insert("sdls_error".into(), e.into()),
+        };
+    } else if repr.frame_type == FrameType::Bc {
         let cmd = ControlCommand::parse(data).map_err(fail("BC frame control command"))?;
         let cmd = match cmd {
             ControlCommand::Unlock => json!({"directive": "Unlock"}),
@@ -806,6 +846,7 @@ mod tests {
         segment_header: true,
         aos_insert_zone: 0,
         aos_ocf: false,
+        sdls: None,
     };
 
     fn unhex(s: &str) -> Vec<u8> {
@@ -1057,6 +1098,45 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("invalid bundle: at byte"), "{e}");
+    }
+
+    #[test]
+    fn sdls_security_header() {
+        // CryptoLib's AES-GCM TC frame (shared/vectors/ccsds/nasa_cryptolib.json,
+        // "et_dt_validation.DT_VALIDATION.AUTH_DECRYPTION_TEST.dec_test_ping_h").
+        let frame = unhex(
+            "2003043400ff00040000000000000000000000017e1d8eea8d45ceba17888e0cdcd747dc78e5f372f997f2a63aa5dfc168395dc987",
+        );
+        let layout = SdlsLayout {
+            header: HeaderLayout {
+                iv_len: 12,
+                sn_len: 0,
+                pad_length_len: 0,
+            },
+            mac_len: 16,
+        };
+        let opts = Options {
+            sdls: Some(layout),
+            ..OPTS
+        };
+        let v = inspect(&frame, &opts).unwrap();
+        assert_eq!(v["sdls"]["spi"], 4);
+        assert_eq!(v["sdls"]["iv"], "000000000000000000000001");
+        assert_eq!(v["sdls"]["protected_data_length"], 15);
+        assert_eq!(v["sdls"]["mac"], hex(&frame[35..51]));
+        let tiny = Options {
+            sdls: Some(SdlsLayout {
+                mac_len: 64,
+                ..layout
+            }),
+            ..OPTS
+        };
+        assert!(
+            inspect(&frame, &tiny).unwrap()["sdls_error"]
+                .as_str()
+                .unwrap()
+                .contains("truncated")
+        );
     }
 
     #[test]

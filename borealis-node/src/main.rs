@@ -45,6 +45,10 @@ enum Command {
         /// AOS frames carry an Operational Control Field (managed parameter; default: absent).
         #[arg(long)]
         aos_ocf: bool,
+        /// TC frames are SDLS-protected (355.0-B-2): the SA's transmitted IV, sequence number,
+        /// pad length and MAC lengths in octets, as IV:SN:PL:MAC (e.g. 12:0:0:16).
+        #[arg(long, value_parser = parse_sdls)]
+        sdls_spi_config: Option<inspect::SdlsLayout>,
     },
     /// Verify or decrypt a BPSec-secured bundle (RFC 9172, RFC 9173 contexts) with a key from
     /// a key file.
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
             no_segment_header,
             aos_insert_zone,
             aos_ocf,
+            sdls_spi_config,
         } => {
             let bytes = match read_input(&file) {
                 Ok(b) => b,
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
                 segment_header: !no_segment_header,
                 aos_insert_zone,
                 aos_ocf,
+                sdls: sdls_spi_config,
             };
             match inspect::inspect(&bytes, &options) {
                 Ok(report) => {
@@ -101,6 +107,27 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `IV:SN:PL:MAC` octet counts of an SDLS security association.
+fn parse_sdls(s: &str) -> Result<inspect::SdlsLayout, String> {
+    let parts: Vec<u8> = s
+        .split(':')
+        .map(|p| p.parse::<u8>().map_err(|e| format!("{p}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let [iv_len, sn_len, pad_length_len, mac_len] = parts[..] else {
+        return Err("expected IV:SN:PL:MAC".into());
+    };
+    let header = ccsds_sdls::header::HeaderLayout {
+        iv_len,
+        sn_len,
+        pad_length_len,
+    };
+    header.check().map_err(|e| e.to_string())?;
+    Ok(inspect::SdlsLayout {
+        header,
+        mac_len: mac_len.into(),
+    })
 }
 
 fn read_input(path: &PathBuf) -> std::io::Result<Vec<u8>> {
