@@ -1,6 +1,7 @@
-//! `parse(emit(repr)) == repr` for the Security Header and the FSR, and the TM helpers: a TM
-//! frame protected in place, its master channel frame count changed afterwards (masked out by
-//! the ABM, 355.0-B-2 §3.4), processed back.
+//! `parse(emit(repr)) == repr` for the Security Header and the FSR, and the fixed-length frame
+//! helpers: a TM frame protected in place, its master channel frame count changed afterwards
+//! (masked out by the ABM, 355.0-B-2 §3.4), processed back; an AOS frame with FHEC and insert
+//! zone likewise.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -103,5 +104,65 @@ fn tm_frame_protect_count_change_process() {
     assert_eq!(
         tm::process(&mut rx, &keys, config, &mut frame),
         Err(Error::MacMismatch(Spi(1)))
+    );
+}
+
+#[test]
+fn aos_frame_with_fhec_and_insert_zone_protect_process() {
+    use ccsds_core::{Scid, Vcid};
+    use ccsds_tm::aos::{AosConfig, AosFrameRepr};
+
+    // AOS channel: FHEC, 4-octet insert zone, OCF, FECF. The Security Header follows the insert
+    // zone; the frame header given to SDLS is primary header + FHEC + insert zone.
+    let config = AosConfig {
+        frame_len: 300,
+        fhec: true,
+        insert_zone_len: 4,
+        ocf: true,
+        fecf: true,
+    };
+    let sa_config = SaConfig::aes_gcm(Spi(9), ReplayWindow::Window(4));
+    let keys = MemKeys::default().with(
+        3,
+        "303132333435363738393a3b3c3d3e3f303132333435363738393a3b3c3d3e3f",
+    );
+    let mut tx = operational(sa_config.clone(), 0, 0, 3);
+    let mut rx = operational(sa_config, 0, 0, 3);
+
+    let repr = AosFrameRepr {
+        scid: Scid::new(0x42).unwrap(),
+        vcid: Vcid::new(5).unwrap(),
+        vc_frame_count: 77,
+        replay: false,
+        vc_frame_count_cycle: None,
+        fhec: true,
+        insert_zone: &[1, 2, 3, 4],
+        ocf: Some(ccsds_tm::ocf::Ocf::Type2([0x80, 0, 0, 0])),
+        fecf: true,
+    };
+    let field_len = repr.data_len_for(300).unwrap();
+    let capacity = tm::data_capacity(&tx, field_len);
+    let data: Vec<u8> = (0..capacity).map(|i| (i * 7) as u8).collect();
+    let mut field = vec![0u8; field_len];
+    field[14..14 + capacity].copy_from_slice(&data);
+    let mut frame = vec![0u8; 300];
+    repr.emit(&field, &mut frame).unwrap();
+
+    let applied = tm::protect_in_place(&mut tx, &keys, config, &mut frame).unwrap();
+    assert_eq!(applied.data.start, config.data_offset() + 14);
+    assert_ne!(&frame[applied.data.clone()], &data[..], "encrypted");
+    let mut rx_frame = frame.clone();
+    let done = tm::process(&mut rx, &keys, config, &mut rx_frame).unwrap();
+    assert_eq!(&rx_frame[done.data], &data[..]);
+
+    // The insert zone is authenticated: change one octet (and refresh the FECF) and the MAC fails.
+    let mut rx = operational(rx.config().clone(), 0, 0, 3);
+    frame[9] ^= 0x10;
+    ccsds_tm::aos::AosFrame::new_unchecked(&mut frame[..], config)
+        .fill_fecf()
+        .unwrap();
+    assert_eq!(
+        tm::process(&mut rx, &keys, config, &mut frame),
+        Err(Error::MacMismatch(Spi(9)))
     );
 }
