@@ -1,3 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod error;
+pub mod kdf;
+pub mod key;
+
+pub use bpsec::KeyId;
+pub use error::OtarError;
+pub use key::{Active, Deactivated, Destroyed, Key, KeyState, PreActive};

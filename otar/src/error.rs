@@ -1,0 +1,43 @@
+//! The one error type of the `otar` crate. Every precondition the payload checks before it
+//! applies an OTAR message has its own variant, so a ground operator (and a test) can tell
+//! exactly which rule refused it.
+
+use bpsec::KeyId;
+
+use crate::key::KeyState;
+
+/// Why an OTAR operation, a message decode or a store load was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OtarError {
+    /// No key with this id is in the store.
+    #[error("unknown key {0}")]
+    UnknownKey(KeyId),
+    /// The key exists but its lifecycle state does not allow the operation
+    /// (355.1-B-1 key states: e.g. only a pre-active key can be activated).
+    #[error("key {key} is {found:?}, expected {expected:?}")]
+    KeyNotInState {
+        /// The key.
+        key: KeyId,
+        /// The state the operation needs.
+        expected: KeyState,
+        /// The state the key is in.
+        found: KeyState,
+    },
+    /// A key with this id already exists (or appears twice in one message).
+    #[error("duplicate key {0}")]
+    DuplicateKey(KeyId),
+    /// The id belonged to a key that was destroyed; ids are never reused, so that an old
+    /// policy naming the id can never silently pick up new key material.
+    #[error("key id {0} was destroyed and cannot be reused")]
+    KeyIdReused(KeyId),
+    /// Key octets of an unusable length (RFC 3394 §2: a non-empty multiple of 8 octets; key
+    /// encryption keys are 16, 24 or 32 octets).
+    #[error("key {key}: {found} octets is not a valid key length")]
+    KeyLength {
+        /// The key.
+        key: KeyId,
+        /// The length found.
+        found: usize,
+    },
+}
