@@ -31,6 +31,16 @@ pub enum OtarError {
     /// policy naming the id can never silently pick up new key material.
     #[error("key id {0} was destroyed and cannot be reused")]
     KeyIdReused(KeyId),
+    /// The key exists but was provisioned for another purpose.
+    #[error("key {key} has purpose {found:?}, expected {expected:?}")]
+    PurposeMismatch {
+        /// The key.
+        key: KeyId,
+        /// The purpose the operation needs.
+        expected: crate::store::Purpose,
+        /// The key's purpose.
+        found: crate::store::Purpose,
+    },
     /// Key octets of an unusable length (RFC 3394 §2: a non-empty multiple of 8 octets; key
     /// encryption keys are 16, 24 or 32 octets).
     #[error("key {key}: {found} octets is not a valid key length")]

@@ -7,7 +7,9 @@ extern crate alloc;
 pub mod error;
 pub mod kdf;
 pub mod key;
+pub mod store;
 
 pub use bpsec::KeyId;
 pub use error::OtarError;
 pub use key::{Active, Deactivated, Destroyed, Key, KeyState, PreActive};
+pub use store::{ActivationPolicy, KeyStore, Purpose, StoredKey};
