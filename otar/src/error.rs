@@ -50,4 +50,22 @@ pub enum OtarError {
         /// The length found.
         found: usize,
     },
+    /// The ML-DSA-65 signature does not verify under the current ground key (or is not a
+    /// well-formed signature).
+    #[error("bad signature")]
+    BadSignature,
+    /// ML-DSA signing failed (rejection sampling exhausted: FIPS 204 §6.2 notes it is
+    /// practically impossible).
+    #[error("signing failed")]
+    SigningFailed,
+    /// A field of fixed length has another length.
+    #[error("{what}: {found} octets, expected {expected}")]
+    Length {
+        /// The field.
+        what: &'static str,
+        /// The required length.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
 }

@@ -7,6 +7,7 @@ extern crate alloc;
 pub mod error;
 pub mod kdf;
 pub mod key;
+pub mod sign;
 pub mod store;
 
 pub use bpsec::KeyId;
