@@ -68,4 +68,21 @@ pub enum OtarError {
         /// The length found.
         found: usize,
     },
+    /// CBOR that is not well-formed or not in the strict form OTAR requires (RFC 8949).
+    #[error("CBOR: {0}")]
+    Cbor(#[from] bpv7::Error),
+    /// Well-formed CBOR that is not a valid OTAR item.
+    #[error("at byte {offset}: {what}")]
+    Malformed {
+        /// Byte offset of the offending item.
+        offset: usize,
+        /// What was wrong.
+        what: &'static str,
+    },
+    /// A message or response version this crate does not speak.
+    #[error("unsupported version {0}")]
+    UnsupportedVersion(u64),
+    /// An unknown body or response type code.
+    #[error("unknown body type {0}")]
+    UnknownBody(u64),
 }

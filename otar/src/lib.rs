@@ -7,6 +7,7 @@ extern crate alloc;
 pub mod error;
 pub mod kdf;
 pub mod key;
+pub mod message;
 pub mod sign;
 pub mod store;
 
