@@ -85,4 +85,33 @@ pub enum OtarError {
     /// An unknown body or response type code.
     #[error("unknown body type {0}")]
     UnknownBody(u64),
+    /// The message names another payload.
+    #[error("message for node {found}, this is node {expected}")]
+    WrongTarget {
+        /// This payload's node number.
+        expected: u64,
+        /// The message's target.
+        found: u64,
+    },
+    /// The counter is not above the last accepted one (replay or reordering).
+    #[error("counter {received} not above the last accepted {last}")]
+    StaleCounter {
+        /// Last accepted counter.
+        last: u64,
+        /// The message's counter.
+        received: u64,
+    },
+    /// A signing-key generation that is not the expected one: a message claiming another
+    /// signer generation, or a rotation to anything but current + 1.
+    #[error("generation {received}, current is {current}")]
+    WrongGeneration {
+        /// The payload's current ground-key generation.
+        current: u32,
+        /// The generation in the message.
+        received: u32,
+    },
+    /// RFC 3394 unwrap under this key-encryption key failed its integrity check (wrong KEK
+    /// or modified wrapped key, RFC 3394 §2.2.3).
+    #[error("key unwrap under {0} failed")]
+    Unwrap(KeyId),
 }

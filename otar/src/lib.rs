@@ -5,9 +5,11 @@
 extern crate alloc;
 
 pub mod error;
+pub mod ground;
 pub mod kdf;
 pub mod key;
 pub mod message;
+pub mod payload;
 pub mod sign;
 pub mod store;
 
