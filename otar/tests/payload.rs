@@ -176,7 +176,15 @@ fn wrong_target() {
 fn stale_counter() {
     let (mut g, mut p) = setup(ActivationPolicy::OnCommand);
     let first = upload(&mut g, KEK, &KEK_OCTETS, &[(10, 0xA0)]);
-    let second = g.sign(NODE, Body::Verify { id: KEK, challenge: [1; 16] }).unwrap();
+    let second = g
+        .sign(
+            NODE,
+            Body::Verify {
+                id: KEK,
+                challenge: [1; 16],
+            },
+        )
+        .unwrap();
     p.apply(&second).unwrap();
     // Older message delivered late, and a replay of the accepted one.
     assert_eq!(
