@@ -114,4 +114,21 @@ pub enum OtarError {
     /// or modified wrapped key, RFC 3394 §2.2.3).
     #[error("key unwrap under {0} failed")]
     Unwrap(KeyId),
+    /// The store file could not be read or written.
+    #[cfg(feature = "std")]
+    #[error("store file I/O: {0}")]
+    Io(std::io::ErrorKind),
+    /// The store file is shorter than its fixed parts (magic, body, MAC): truncated.
+    #[error("store file truncated ({len} octets)")]
+    StoreTruncated {
+        /// Its length.
+        len: usize,
+    },
+    /// The store file is not an otar store of a version this crate reads.
+    #[error("store file format: {0}")]
+    StoreFormat(&'static str),
+    /// The store file's HMAC does not verify: the file was modified or corrupted, or the
+    /// master key is not the one it was written with (the two cannot be told apart).
+    #[error("store file authentication failed (corrupted, or wrong master key)")]
+    StoreAuthentication,
 }

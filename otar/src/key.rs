@@ -143,6 +143,13 @@ impl<S: State> Key<S> {
         expected_proof(&self.octets, self.id, challenge)
     }
 
+    /// The octets whatever the state, for the store file only: crate-private, so outside
+    /// this crate the typestate rule holds (only `Key<Active>` exposes octets).
+    #[cfg(feature = "std")]
+    pub(crate) fn storage_octets(&self) -> &[u8] {
+        &self.octets
+    }
+
     fn transition<T: State>(self) -> Key<T> {
         Key {
             id: self.id,

@@ -17,6 +17,11 @@ use zeroize::Zeroizing;
 use crate::OtarError;
 use crate::key::{Active, Deactivated, Destroyed, Key, KeyState, PreActive};
 
+#[cfg(feature = "std")]
+mod persist;
+#[cfg(feature = "std")]
+pub use persist::{MAGIC, load, save};
+
 /// What a key is for. A key serves one purpose only (key separation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Purpose {
@@ -100,6 +105,16 @@ impl StoredKey {
             Self::PreActive(_) => KeyState::PreActive,
             Self::Active(_) => KeyState::Active,
             Self::Deactivated(_) => KeyState::Deactivated,
+        }
+    }
+
+    /// The octets in any state, for the store file only (`persist`).
+    #[cfg(feature = "std")]
+    pub(crate) fn octets_for_storage(&self) -> &[u8] {
+        match self {
+            Self::PreActive(k) => k.storage_octets(),
+            Self::Active(k) => k.storage_octets(),
+            Self::Deactivated(k) => k.storage_octets(),
         }
     }
 
@@ -187,7 +202,8 @@ impl KeyStore {
         Ok(())
     }
 
-    /// Refuses an id already in use, an id once destroyed, and an empty key.
+    /// Refuses an id already in use, an id once destroyed, and a key length RFC 3394
+    /// cannot wrap.
     pub fn check_new(&self, id: KeyId, len: usize) -> Result<(), OtarError> {
         if self.destroyed.contains(&id) {
             return Err(OtarError::KeyIdReused(id));
@@ -195,7 +211,9 @@ impl KeyStore {
         if self.entries.contains_key(&id) {
             return Err(OtarError::DuplicateKey(id));
         }
-        if len == 0 {
+        // RFC 3394 §2: wrappable key data is a multiple of 64 bits, at least 128 (every
+        // RFC 9173 key length qualifies); the store file and OTAR both wrap keys.
+        if len < 16 || !len.is_multiple_of(8) {
             return Err(OtarError::KeyLength {
                 key: id,
                 found: len,
@@ -370,8 +388,7 @@ impl KeyStore {
     }
 
     #[cfg(feature = "std")]
-    /// Restores an assignment without checks beyond existence (store load; the file is
-    /// authenticated).
+    /// Restores an assignment (store load).
     pub(crate) fn restore_assignment(
         &mut self,
         peer: u64,
