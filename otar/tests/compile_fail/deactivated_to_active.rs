@@ -1,0 +1,8 @@
+// A deactivated key can never become active again (355.1-B-1).
+use otar::{Key, KeyId};
+use zeroize::Zeroizing;
+
+fn main() {
+    let key = Key::new(KeyId(1), Zeroizing::new(vec![0; 32])).activate().deactivate();
+    let _again = key.activate();
+}
