@@ -446,6 +446,19 @@ impl KeyResolver for KeyStore {
     }
 }
 
+/// The same store backs the space link's SDLS security associations (355.0-B-2): one key
+/// store, one lifecycle. SDLS key ids are 16-bit (355.1-B-1); only active keys whose purpose is
+/// [`Purpose::LinkSdls`] resolve (key separation: a bundle key never keys a link SA).
+impl ccsds_sdls::KeyResolver for KeyStore {
+    fn resolve(&self, id: ccsds_sdls::KeyId) -> Option<ccsds_sdls::KeyMaterial> {
+        let id = KeyId(u32::from(id.0));
+        if self.purpose(id) != Some(Purpose::LinkSdls) {
+            return None;
+        }
+        ccsds_sdls::KeyMaterial::new(self.active_octets(id)?).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
