@@ -9,7 +9,6 @@
 use alloc::vec::Vec;
 use bpv7::block::{CanonicalBlock, block_type};
 use bpv7::bundle::{BundleView, ParseOptions};
-use bpv7::eid::Eid;
 
 use crate::asb::{SecurityBlock, Value};
 use crate::bundle_io::{Output, Parsed, Written, header, is_security_block};
@@ -148,7 +147,7 @@ fn unsupported_or(context: i64, otherwise: PolicyViolation) -> Error {
 fn check_required(
     policy: &Policy<'_>,
     bundle: &Parsed<'_>,
-    ops: &[(Service, Eid<'_>, u64)],
+    ops: &[&Op<'_, '_>],
 ) -> Result<(), Error> {
     let numbers = core::iter::once((0u64, 0u64))
         .chain(bundle.blocks.iter().map(|(b, _)| (b.number, b.block_type)))
@@ -160,10 +159,11 @@ fn check_required(
             .filter(|r| r.targets.selects(number, ty))
         {
             let service = rule.context.service();
-            let met = ops.iter().any(|(s, src, t)| {
-                *t == number
-                    && *src == rule.source
-                    && (*s == service || service == Service::Integrity)
+            let met = ops.iter().any(|op| {
+                let s = op.rule.context.service();
+                op.asb.source == rule.source
+                    && (s == service || service == Service::Integrity)
+                    && op.asb.has_target(number)
             });
             if !met {
                 return Err(match service {
@@ -205,7 +205,7 @@ pub fn accept(
 ) -> Result<Accepted, Error> {
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let (decoded, encrypted_bibs) = parsed.security_blocks()?;
-    rules::check(&parsed, &decoded)?;
+    rules::check(&parsed, &decoded, None)?;
     let bcbs: Vec<Op<'_, '_>> = decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
@@ -221,7 +221,7 @@ pub fn accept(
     // Write every non-security block; BCB targets re-encoded so they can be decrypted in place.
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
-    let mut out = Output::start(parsed.primary_bytes(), input.len());
+    let mut out = Output::start(parsed.primary_bytes(), input.len(), parsed.blocks.len());
     let mut to_patch: Vec<Written> = Vec::new();
     for (block, span) in &parsed.blocks {
         if is_security_block(block.block_type) {
@@ -286,19 +286,27 @@ pub fn accept(
         }
     }
 
-    // The BIBs, now all in plaintext, and the §3 rules over the complete set.
-    let mut all = decoded.clone();
-    for (block, plain) in &bib_plain {
-        all.push((*block, SecurityBlock::decode(plain, block.number)?));
-    }
-    if all.len() != decoded.len() + encrypted_bibs.len() {
+    // The BIBs, now all in plaintext, and (if some were encrypted) the §3 rules over the
+    // complete set.
+    let decrypted: Vec<(CanonicalBlock<'_>, SecurityBlock<'_>)> = bib_plain
+        .iter()
+        .map(|(block, plain)| Ok((*block, SecurityBlock::decode(plain, block.number)?)))
+        .collect::<Result<_, Error>>()?;
+    if decrypted.len() != encrypted_bibs.len() {
         return Err(Error::Rule {
             section: "§3.9",
             rule: "an encrypted BIB was not decrypted",
             block: encrypted_bibs.first().map_or(0, |b| b.number),
         });
     }
-    rules::check(&parsed, &all)?;
+    let all: Vec<(CanonicalBlock<'_>, SecurityBlock<'_>)>;
+    let all = if decrypted.is_empty() {
+        &decoded
+    } else {
+        all = decoded.iter().chain(&decrypted).cloned().collect();
+        rules::check(&parsed, &all, None)?;
+        &all
+    };
     let bibs: Vec<Op<'_, '_>> = all
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BIB)
@@ -321,14 +329,7 @@ pub fn accept(
         }));
     }
 
-    let ops: Vec<(Service, Eid<'_>, u64)> = bcbs
-        .iter()
-        .chain(&bibs)
-        .flat_map(|op| {
-            let service = op.rule.context.service();
-            op.asb.targets().map(move |t| (service, op.asb.source, t))
-        })
-        .collect();
+    let ops: Vec<&Op<'_, '_>> = bcbs.iter().chain(&bibs).collect();
     check_required(policy, &parsed, &ops)?;
 
     if let Some(filter) = replay {
@@ -446,7 +447,7 @@ pub fn verify(
 ) -> Result<Vec<Checked>, Error> {
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let (decoded, _) = parsed.security_blocks()?;
-    rules::check(&parsed, &decoded)?;
+    rules::check(&parsed, &decoded, None)?;
     let encrypted = |n: u64| {
         decoded
             .iter()

@@ -25,7 +25,8 @@ pub(crate) struct Parsed<'a> {
 impl<'a> Parsed<'a> {
     pub fn new(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
         let view = BundleView::parse_with(bytes, options)?;
-        let blocks = view.blocks().collect();
+        let mut blocks = Vec::with_capacity(view.block_count());
+        blocks.extend(view.blocks());
         Ok(Self { view, blocks })
     }
 
@@ -126,13 +127,14 @@ pub(crate) struct Output {
 }
 
 impl Output {
-    pub fn start(primary: &[u8], capacity: usize) -> Self {
+    /// An output of about `capacity` octets and `blocks` canonical blocks.
+    pub fn start(primary: &[u8], capacity: usize, blocks: usize) -> Self {
         let mut buf = Vec::with_capacity(capacity);
         cbor::write_indefinite_array(&mut buf);
         buf.extend_from_slice(primary);
         Self {
             buf,
-            written: Vec::new(),
+            written: Vec::with_capacity(blocks),
         }
     }
 

@@ -1,13 +1,15 @@
 //! The RFC 9172 §3 rules that relate security blocks to each other and to their targets,
 //! checked over a whole bundle. Every security role runs them on what it receives, and the
-//! source runs them on what it would produce, so this crate never emits what it would refuse.
+//! source runs them on what it would produce (the existing blocks plus the one it is about to
+//! add, before computing anything), so this crate never emits what it would refuse.
 
 use bpv7::block::{BlockFlags, CanonicalBlock, block_type};
 use bpv7::primary::BundleFlags;
 
 use crate::Error;
-use crate::asb::SecurityBlock;
+use crate::asb::{FLAG_PARAMETERS_PRESENT, SecurityBlock};
 use crate::bundle_io::{Parsed, is_security_block};
+use crate::context::BlockHeader;
 
 fn rule(section: &'static str, rule: &'static str, block: u64) -> Error {
     Error::Rule {
@@ -17,7 +19,65 @@ fn rule(section: &'static str, rule: &'static str, block: u64) -> Error {
     }
 }
 
-/// Checks every security block of `bundle` (decoded in `blocks`) against RFC 9172:
+/// A security block as the rules see it: its header, its context flags and its targets.
+pub(crate) trait SecOp {
+    fn header(&self) -> BlockHeader;
+    fn context_flags(&self) -> u64;
+    fn target_list(&self) -> TargetList<'_>;
+}
+
+/// The targets of a received ASB, or of a block about to be added.
+pub(crate) enum TargetList<'s> {
+    Asb(&'s SecurityBlock<'s>),
+    Slice(&'s [u64]),
+}
+
+impl TargetList<'_> {
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        let (asb, slice) = match self {
+            TargetList::Asb(a) => (Some(a.targets()), None),
+            TargetList::Slice(s) => (None, Some(s.iter().copied())),
+        };
+        asb.into_iter().flatten().chain(slice.into_iter().flatten())
+    }
+
+    fn has(&self, target: u64) -> bool {
+        self.iter().any(|t| t == target)
+    }
+}
+
+impl SecOp for (CanonicalBlock<'_>, SecurityBlock<'_>) {
+    fn header(&self) -> BlockHeader {
+        crate::bundle_io::header(&self.0)
+    }
+    fn context_flags(&self) -> u64 {
+        self.1.context_flags
+    }
+    fn target_list(&self) -> TargetList<'_> {
+        TargetList::Asb(&self.1)
+    }
+}
+
+/// A security block the source is about to add.
+pub(crate) struct NewOp<'s> {
+    pub header: BlockHeader,
+    pub targets: &'s [u64],
+}
+
+impl SecOp for NewOp<'_> {
+    fn header(&self) -> BlockHeader {
+        self.header
+    }
+    fn context_flags(&self) -> u64 {
+        FLAG_PARAMETERS_PRESENT
+    }
+    fn target_list(&self) -> TargetList<'_> {
+        TargetList::Slice(self.targets)
+    }
+}
+
+/// Checks every security block of `bundle` (decoded in `blocks`, plus `new` when the source is
+/// about to add it) against RFC 9172:
 ///
 /// - §3.6: no reserved security context flag (our policy: they are not authenticated);
 /// - §3.6: every target is a block of the bundle;
@@ -26,49 +86,60 @@ fn rule(section: &'static str, rule: &'static str, block: u64) -> Error {
 /// - §3.8: a BCB does not target the primary block or a BCB, targets a BIB only if it shares
 ///   a target with it, sets "replicate in every fragment" when it targets the payload, and does
 ///   not set "discard if unprocessable";
-/// - §3.9: a BIB whose target is encrypted is itself encrypted by that BCB, and a BIB is never
-///   added over a BCB's target (seen on receipt as the same condition);
+/// - §3.9: a BIB whose target is encrypted is itself encrypted by that BCB, with all its
+///   targets (else it would have to be split), and a BIB is never added over a BCB's target
+///   (seen on receipt as the same condition);
 /// - §5.2: a fragment carries no security operation on its payload (it cannot be verified or
 ///   decrypted before reassembly).
 pub(crate) fn check(
     bundle: &Parsed<'_>,
     blocks: &[(CanonicalBlock<'_>, SecurityBlock<'_>)],
+    new: Option<&NewOp<'_>>,
 ) -> Result<(), Error> {
+    let ops = || {
+        blocks
+            .iter()
+            .map(|b| b as &dyn SecOp)
+            .chain(new.map(|n| n as &dyn SecOp))
+    };
     let fragment = bundle
         .view
         .primary()
         .flags
         .contains(BundleFlags::IS_FRAGMENT);
-    for (block, asb) in blocks {
+    for op in ops() {
+        let header = op.header();
         // Receivers ignore reserved flag bits (§3.6) so that later specifications can assign
         // them; but no verified operation authenticates the ASB, so a set bit is either a
         // flag we do not understand or tampering. Fail closed.
-        if asb.context_flags & !crate::asb::FLAG_PARAMETERS_PRESENT != 0 {
+        if op.context_flags() & !FLAG_PARAMETERS_PRESENT != 0 {
             return Err(rule(
                 "§3.6",
                 "reserved security context flag set: not understood, refused",
-                block.number,
+                header.number,
             ));
         }
-        let is_bcb = block.block_type == block_type::BCB;
-        for target in asb.targets() {
+        let is_bcb = header.block_type == block_type::BCB;
+        let targets = op.target_list();
+        for target in targets.iter() {
             let Some(target_type) = target_type(bundle, target) else {
                 return Err(rule(
                     "§3.6",
                     "security target is not a block of the bundle",
-                    block.number,
+                    header.number,
                 ));
             };
             if fragment && target == bpv7::block::PAYLOAD_BLOCK_NUMBER {
                 return Err(rule(
                     "§5.2",
                     "security operation on a fragment's payload",
-                    block.number,
+                    header.number,
                 ));
             }
-            let same_service = blocks
-                .iter()
-                .filter(|(other, a)| other.block_type == block.block_type && a.has_target(target))
+            let same_service = ops()
+                .filter(|o| {
+                    o.header().block_type == header.block_type && o.target_list().has(target)
+                })
                 .count();
             if same_service > 1 {
                 return Err(rule(
@@ -78,17 +149,17 @@ pub(crate) fn check(
                 ));
             }
             if is_bcb {
-                check_bcb_target(blocks, block, asb, target, target_type)?;
+                check_bcb_target(&ops, &header, &targets, target, target_type)?;
             } else if is_security_block(target_type) {
                 return Err(rule(
                     "§3.7",
                     "a BIB must not target a BIB or a BCB",
-                    block.number,
+                    header.number,
                 ));
             }
         }
         if is_bcb {
-            check_bcb_flags(block, asb)?;
+            check_bcb_flags(&header, &targets)?;
         }
     }
     Ok(())
@@ -102,10 +173,10 @@ fn target_type(bundle: &Parsed<'_>, number: u64) -> Option<u64> {
     bundle.block(number).map(|b| b.block_type)
 }
 
-fn check_bcb_target(
-    blocks: &[(CanonicalBlock<'_>, SecurityBlock<'_>)],
-    bcb: &CanonicalBlock<'_>,
-    asb: &SecurityBlock<'_>,
+fn check_bcb_target<'o, I: Iterator<Item = &'o dyn SecOp>>(
+    ops: &impl Fn() -> I,
+    bcb: &BlockHeader,
+    targets: &TargetList<'_>,
     target: u64,
     target_type: u64,
 ) -> Result<(), Error> {
@@ -121,49 +192,42 @@ fn check_bcb_target(
     }
     if target_type == block_type::BIB {
         // An encrypted BIB is not decoded yet: the acceptor checks again after decrypting.
-        let shares = blocks
-            .iter()
-            .find(|(b, _)| b.number == target)
-            .is_none_or(|(_, bib)| bib.targets().any(|t| asb.has_target(t)));
-        if !shares {
-            return Err(rule(
-                "§3.8",
-                "a BCB targets a BIB it shares no security target with",
-                bcb.number,
-            ));
-        }
-        // §3.9: a BCB covering only some of a BIB's targets requires splitting the BIB; a BIB
-        // it encrypts must have all its targets encrypted with it.
-        let partial = blocks
-            .iter()
-            .find(|(b, _)| b.number == target)
-            .is_some_and(|(_, bib)| bib.targets().any(|t| !asb.has_target(t)));
-        if partial {
-            return Err(rule(
-                "§3.9",
-                "a BCB encrypts a BIB but not all of its targets (the BIB must be split)",
-                bcb.number,
-            ));
+        let bib =
+            ops().find(|o| o.header().number == target && o.header().block_type == block_type::BIB);
+        if let Some(bib) = bib {
+            let bib_targets = bib.target_list();
+            if !bib_targets.iter().any(|t| targets.has(t)) {
+                return Err(rule(
+                    "§3.8",
+                    "a BCB targets a BIB it shares no security target with",
+                    bcb.number,
+                ));
+            }
+            // §3.9: a BCB covering only some of a BIB's targets requires splitting the BIB.
+            if bib_targets.iter().any(|t| !targets.has(t)) {
+                return Err(rule(
+                    "§3.9",
+                    "a BCB encrypts a BIB but not all of its targets (the BIB must be split)",
+                    bcb.number,
+                ));
+            }
         }
     }
     // §3.9: a BIB over this target must be encrypted by this BCB too.
-    for (bib, bib_asb) in blocks
-        .iter()
-        .filter(|(b, _)| b.block_type == block_type::BIB)
-    {
-        if bib_asb.has_target(target) && !asb.has_target(bib.number) {
+    for bib in ops().filter(|o| o.header().block_type == block_type::BIB) {
+        if bib.target_list().has(target) && !targets.has(bib.header().number) {
             return Err(rule(
                 "§3.9",
                 "a BIB over an encrypted block must be encrypted by the same BCB",
-                bib.number,
+                bib.header().number,
             ));
         }
     }
     Ok(())
 }
 
-fn check_bcb_flags(bcb: &CanonicalBlock<'_>, asb: &SecurityBlock<'_>) -> Result<(), Error> {
-    if asb.has_target(bpv7::block::PAYLOAD_BLOCK_NUMBER)
+fn check_bcb_flags(bcb: &BlockHeader, targets: &TargetList<'_>) -> Result<(), Error> {
+    if targets.has(bpv7::block::PAYLOAD_BLOCK_NUMBER)
         && !bcb.flags.contains(BlockFlags::REPLICATE_IN_EVERY_FRAGMENT)
     {
         return Err(rule(

@@ -10,10 +10,9 @@ use bpv7::bundle::ParseOptions;
 use bpv7::crc::CrcType;
 use bpv7::eid::Eid;
 use bpv7::primary::BundleFlags;
-use zeroize::Zeroizing;
 
-use crate::asb::{self, AsbHeader, Item, SecurityBlock, Value};
-use crate::bundle_io::{Output, Parsed, REPLICATE, Written, header, is_security_block};
+use crate::asb::{self, AsbHeader, Item, Value};
+use crate::bundle_io::{Output, Parsed, REPLICATE, Written, header};
 use crate::context::bcb_aes_gcm::{self, AesVariant, BcbParameters, Cipher, IV_LEN, TAG_LEN};
 use crate::context::bib_hmac_sha2::{
     self, BibParameters, Ippt, IpptTarget, PrimaryIppt, ShaVariant,
@@ -198,30 +197,17 @@ pub fn add_bib(
 ) -> Result<Vec<u8>, Error> {
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let number = check_new(&parsed, &spec.block, spec.targets)?;
+    let security_header = BlockHeader {
+        block_type: block_type::BIB,
+        number,
+        flags: spec.block.flags,
+    };
     let (existing, _) = parsed.security_blocks()?;
-    for &t in spec.targets {
-        let target_type = parsed.block(t).map_or(0, |b| b.block_type);
-        let (section, why) = if is_security_block(target_type) {
-            ("§3.7", "a BIB must not target a BIB or a BCB")
-        } else if existing
-            .iter()
-            .any(|(b, a)| b.block_type == block_type::BIB && a.has_target(t))
-        {
-            ("§3.2", "block is already the target of a BIB")
-        } else if existing
-            .iter()
-            .any(|(b, a)| b.block_type == block_type::BCB && a.has_target(t))
-        {
-            ("§3.9", "a BIB must not be added over an encrypted block")
-        } else {
-            continue;
-        };
-        return Err(Error::Rule {
-            section,
-            rule: why,
-            block: t,
-        });
-    }
+    let new = rules::NewOp {
+        header: security_header,
+        targets: spec.targets,
+    };
+    rules::check(&parsed, &existing, Some(&new))?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -242,11 +228,6 @@ pub fn add_bib(
             found: hmac_key.len(),
         });
     }
-    let security_header = BlockHeader {
-        block_type: block_type::BIB,
-        number,
-        flags: spec.block.flags,
-    };
     let primary = parsed.primary_bytes();
     let macs: Vec<_> = spec
         .targets
@@ -270,14 +251,25 @@ pub fn add_bib(
         })
         .collect();
 
-    let items: Vec<Item<'_>> = params.items().into_iter().flatten().collect();
+    let (items, n) = compact(params.items());
     let asb_header = AsbHeader {
         targets: spec.targets,
         context_id: bib_hmac_sha2::CONTEXT_ID,
         source: spec.block.source,
-        parameters: &items,
+        parameters: items.get(..n).unwrap_or_default(),
     };
-    let mut asb_bytes = Vec::with_capacity(asb_header.encoded_len() + macs.len() * 72);
+    let results_len: usize = macs
+        .iter()
+        .map(|m| {
+            asb::result_len(&[(
+                bib_hmac_sha2::RESULT_EXPECTED_HMAC,
+                Value::Bytes(m.as_bytes()),
+            )])
+        })
+        .sum();
+    let mut asb_bytes = Vec::with_capacity(
+        asb_header.encoded_len() + bpv7::cbor::head_len(macs.len() as u64) + results_len,
+    );
     asb_header.encode(&mut asb_bytes);
     asb::write_results_head(&mut asb_bytes, macs.len());
     for mac in &macs {
@@ -317,40 +309,14 @@ pub fn add_bcb(
         flags,
     };
 
-    // The bundle as it would be must pass the RFC 9172 rules: check the new ASB among the
+    // The bundle as it would be must pass the RFC 9172 rules: check the new block among the
     // existing ones before encrypting anything.
-    let items_params = BcbParameters {
-        iv: spec.iv,
-        aes_variant: spec.aes_variant,
-        wrapped_key: None,
-        scope: spec.scope,
+    let (existing, _) = parsed.security_blocks()?;
+    let new = rules::NewOp {
+        header: security_header,
+        targets: spec.targets,
     };
-    {
-        let mut probe = Vec::new();
-        let probe_items: Vec<Item<'_>> = items_params.items().into_iter().flatten().collect();
-        AsbHeader {
-            targets: spec.targets,
-            context_id: bcb_aes_gcm::CONTEXT_ID,
-            source: spec.block.source,
-            parameters: &probe_items,
-        }
-        .encode(&mut probe);
-        asb::write_results_head(&mut probe, spec.targets.len());
-        for _ in spec.targets {
-            asb::write_result(&mut probe, &[]);
-        }
-        let new_asb = SecurityBlock::decode(&probe, number)?;
-        let (mut all, _) = parsed.security_blocks()?;
-        let new_block = bpv7::block::CanonicalBlock {
-            block_type: block_type::BCB,
-            number,
-            flags,
-            crc_type: spec.block.crc_type,
-            data: &probe,
-        };
-        all.push((new_block, new_asb));
-        rules::check(&parsed, &all)?;
-    }
+    rules::check(&parsed, &existing, Some(&new))?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -358,8 +324,10 @@ pub fn add_bcb(
         .map(|k| keywrap::wrap(spec.key, kek_or_key, k))
         .transpose()?;
     let params = BcbParameters {
+        iv: spec.iv,
+        aes_variant: spec.aes_variant,
         wrapped_key: wrapped.as_deref(),
-        ..items_params
+        scope: spec.scope,
     };
     let cek = spec.wrap.unwrap_or(kek_or_key);
     let variant = params.variant();
@@ -369,25 +337,26 @@ pub fn add_bcb(
         found: cek.len(),
     })?;
 
-    // ASB with zero tags, patched once the targets are encrypted.
-    let items: Vec<Item<'_>> = params.items().into_iter().flatten().collect();
+    // ASB with zero tags, patched once the targets are encrypted: each result is
+    // `[[1, bstr(16)]]`, so the tags sit at a fixed stride after the results head.
+    let (items, n) = compact(params.items());
     let asb_header = AsbHeader {
         targets: spec.targets,
         context_id: bcb_aes_gcm::CONTEXT_ID,
         source: spec.block.source,
-        parameters: &items,
+        parameters: items.get(..n).unwrap_or_default(),
     };
     let zero_tag = [0u8; TAG_LEN];
-    let mut asb_bytes = Vec::with_capacity(asb_header.encoded_len() + spec.targets.len() * 21);
+    let result = [(bcb_aes_gcm::RESULT_AUTH_TAG, Value::Bytes(&zero_tag))];
+    let stride = asb::result_len(&result);
+    let results_head = bpv7::cbor::head_len(spec.targets.len() as u64);
+    let mut asb_bytes =
+        Vec::with_capacity(asb_header.encoded_len() + results_head + stride * spec.targets.len());
     asb_header.encode(&mut asb_bytes);
     asb::write_results_head(&mut asb_bytes, spec.targets.len());
-    let mut tag_at = Vec::with_capacity(spec.targets.len());
+    let first_tag = asb_bytes.len() + stride - TAG_LEN;
     for _ in spec.targets {
-        asb::write_result(
-            &mut asb_bytes,
-            &[(bcb_aes_gcm::RESULT_AUTH_TAG, Value::Bytes(&zero_tag))],
-        );
-        tag_at.push(asb_bytes.len() - TAG_LEN);
+        asb::write_result(&mut asb_bytes, &result);
     }
 
     let new = (security_header, spec.block.crc_type, asb_bytes);
@@ -395,8 +364,9 @@ pub fn add_bcb(
         spec.targets.contains(&n)
     });
     let primary = parsed.primary_bytes();
-    let mut aad = Vec::new();
-    for (&t, &at) in spec.targets.iter().zip(&tag_at) {
+    let mut aad = Vec::with_capacity(primary.len() + 16);
+    for (i, &t) in spec.targets.iter().enumerate() {
+        let at = first_tag + i * stride;
         let (Some(target), Some(written)) = (parsed.block(t), out.find(t)) else {
             continue;
         };
@@ -426,6 +396,17 @@ pub fn add_bcb(
     Ok(out.finish())
 }
 
+/// The present parameters of `items`, in order, on the stack.
+fn compact<'a, const N: usize>(items: [Option<Item<'a>>; N]) -> ([Item<'a>; N], usize) {
+    let mut out = [(0, Value::Uint(0)); N];
+    let n = out
+        .iter_mut()
+        .zip(items.into_iter().flatten())
+        .map(|(slot, item)| *slot = item)
+        .count();
+    (out, n)
+}
+
 /// Writes the output bundle: primary block, the new security block at `placement`, then
 /// the received blocks — verbatim, or (for `reencode(number)`) re-encoded without CRC so their
 /// data can be encrypted in place.
@@ -436,7 +417,11 @@ fn assemble(
     reencode: impl Fn(u64) -> bool,
 ) -> (Output, Written) {
     let input = parsed.view.bytes();
-    let mut out = Output::start(parsed.primary_bytes(), input.len() + asb_new.len() + 16);
+    let mut out = Output::start(
+        parsed.primary_bytes(),
+        input.len() + asb_new.len() + 16,
+        parsed.blocks.len() + 1,
+    );
     let mut new = None;
     if placement == Placement::AfterPrimary {
         new = Some(out.write(header_new, *crc_new, asb_new));
@@ -536,36 +521,34 @@ pub fn seal(
     ivs: &mut impl IvSource,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
-    let mut current = Zeroizing::new(bundle.to_vec());
-    let selected = |bytes: &[u8], rule: &crate::policy::Rule<'_>| -> Result<Vec<u64>, Error> {
-        let parsed = Parsed::new(bytes, &options.bundle)?;
-        let mut numbers: Vec<u64> = Vec::new();
-        if rule.targets.selects(0, 0) {
-            numbers.push(0);
-        }
-        numbers.extend(
+    // Plan on the input: block numbers do not change as security blocks are added.
+    let parsed = Parsed::new(bundle, &options.bundle)?;
+    let ours = || policy.rules.iter().filter(|r| r.source == *source);
+    let numbers = || {
+        core::iter::once((0, 0)).chain(
             parsed
                 .blocks
                 .iter()
-                .filter(|(b, _)| rule.targets.selects(b.number, b.block_type))
-                .map(|(b, _)| b.number),
-        );
-        Ok(numbers)
+                .filter(|(b, _)| !crate::bundle_io::is_security_block(b.block_type))
+                .map(|(b, _)| (b.number, b.block_type)),
+        )
     };
-    let ours = || policy.rules.iter().filter(|r| r.source == *source);
-
+    let encrypted = |number: u64, ty: u64| {
+        ours().any(|r| {
+            r.context.service() == Service::Confidentiality && r.targets.selects(number, ty)
+        })
+    };
+    // Intermediate bundles hold nothing the caller does not already have (its plaintext), so
+    // they are plain vectors; keys are the secrets, and those stay in the resolver.
+    let mut current: Option<Vec<u8>> = None;
     for rule in ours() {
         let Context::HmacSha2 { variant, scope } = rule.context else {
             continue;
         };
-        let mut targets = selected(&current, rule)?;
-        let parsed = Parsed::new(&current, &options.bundle)?;
-        targets.retain(|&t| {
-            let ty = parsed.block(t).map_or(0, |b| b.block_type);
-            !ours().any(|r| {
-                r.context.service() == Service::Confidentiality && r.targets.selects(t, ty)
-            })
-        });
+        let targets: Vec<u64> = numbers()
+            .filter(|&(n, ty)| rule.targets.selects(n, ty) && !encrypted(n, ty))
+            .map(|(n, _)| n)
+            .collect();
         if targets.is_empty() {
             continue;
         }
@@ -577,13 +560,18 @@ pub fn seal(
             key: rule.key,
             wrap: None,
         };
-        current = Zeroizing::new(add_bib(&current, &spec, keys, options)?);
+        current = Some(add_bib(
+            current.as_deref().unwrap_or(bundle),
+            &spec,
+            keys,
+            options,
+        )?);
     }
     for rule in ours() {
         let Context::AesGcm { variant, scope } = rule.context else {
             continue;
         };
-        for t in selected(&current, rule)? {
+        for (t, _) in numbers().filter(|&(n, ty)| rule.targets.selects(n, ty)) {
             let iv = ivs.next_iv(rule.key)?;
             let spec = BcbSpec {
                 block: NewBlock::from(*source),
@@ -594,10 +582,15 @@ pub fn seal(
                 key: rule.key,
                 wrap: None,
             };
-            current = Zeroizing::new(add_bcb(&current, &spec, keys, options)?);
+            current = Some(add_bcb(
+                current.as_deref().unwrap_or(bundle),
+                &spec,
+                keys,
+                options,
+            )?);
         }
     }
-    Ok(current.to_vec())
+    Ok(current.unwrap_or_else(|| bundle.to_vec()))
 }
 
 #[cfg(test)]
