@@ -8,7 +8,6 @@
 
 use alloc::vec::Vec;
 use bpv7::block::{CanonicalBlock, block_type};
-use bpv7::bundle::{BundleView, ParseOptions};
 
 use crate::asb::{SecurityBlock, Value};
 use crate::bundle_io::{Output, Parsed, Written, header, is_security_block};
@@ -222,13 +221,14 @@ pub fn accept(
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
     let mut out = Output::start(parsed.primary_bytes(), input.len(), parsed.blocks.len());
-    let mut to_patch: Vec<Written> = Vec::new();
+    let mut to_patch: Vec<(Written, u64)> = Vec::new();
     for (block, span) in &parsed.blocks {
         if is_security_block(block.block_type) {
             continue;
         }
         if encrypted(block.number) {
-            to_patch.push(out.write(&header(block), block.crc_type, block.data));
+            let written = out.write(&header(block), block.crc_type, block.data);
+            to_patch.push((written, block.block_type));
         } else {
             out.copy(input, block, span);
         }
@@ -342,17 +342,17 @@ pub fn accept(
         filter.commit(&op.asb.source, op.rule.key, seq)?;
     }
 
-    for w in &to_patch {
+    // Everything in the output was validated on input except the decrypted data: a known block
+    // type's plaintext must decode (RFC 9171 §4.4) like any received block's.
+    for (w, block_type) in &to_patch {
+        bpv7::block::BlockData::decode(*block_type, out.data(w))
+            .map_err(|e| bpv7::Error::new(w.data.start + e.offset, e.kind))?;
         out.patch_crc(w);
     }
-    let bundle = out.finish();
-    // The output must be a bundle we would accept as plaintext.
-    let reparse = ParseOptions {
-        require_primary_crc: false,
-        ..options.bundle
-    };
-    BundleView::parse_with(&bundle, &reparse)?;
-    Ok(Accepted { bundle, checked })
+    Ok(Accepted {
+        bundle: out.finish(),
+        checked,
+    })
 }
 
 /// The authentication tag of the `index`-th target.
