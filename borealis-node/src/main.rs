@@ -1,16 +1,17 @@
 //! `borealis`: the Borealis reference node.
 //!
-//! Today it offers the link-layer demo (`demo`), the byte inspector (`inspect`) and the BPSec
-//! operator tools (`bpsec verify|decrypt`); the ground and payload daemons arrive with their own
-//! issue.
+//! Today it offers the link-layer demo (`demo`), the byte inspector (`inspect`), the BPSec
+//! operator tools (`bpsec verify|decrypt`) and the mission key tools (`keys …`, OTAR); the
+//! ground and payload daemons arrive with their own issue.
 //!
-//! Exit codes: 0 success, 1 I/O or usage failure, 2 input that does not decode.
+//! Exit codes: 0 success, 1 I/O or usage failure, 2 input that does not decode or is refused.
 #![forbid(unsafe_code)]
 
 mod bpsec_cmd;
 mod demo;
 mod inspect;
 mod key_file;
+mod keys_cmd;
 
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -57,12 +58,21 @@ enum Command {
         #[command(subcommand)]
         command: bpsec_cmd::BpsecCommand,
     },
+    /// Create and manage a mission's OTAR key material (CCSDS 355.1-B-1 key management):
+    /// ground-signed messages for uplink, applied on the payload side. Secrets are never
+    /// printed.
+    #[command(after_help = keys_cmd::LAYOUT_HELP)]
+    Keys {
+        #[command(subcommand)]
+        command: keys_cmd::KeysCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Bpsec { command } => bpsec_cmd::run(&command),
+        Command::Keys { command } => keys_cmd::run(&command),
         Command::Demo => match demo::run(&mut std::io::stdout()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
