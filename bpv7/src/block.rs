@@ -233,7 +233,7 @@ impl<'a> CanonicalBlock<'a> {
     /// over the exact received octets, and the block-local rules ([`Self::validate`]). The
     /// bundle-level rules (unique numbers, payload last, type-specific data) are
     /// [`crate::bundle::BundleView`]'s.
-    #[inline]
+    #[inline(always)]
     pub fn decode_with(
         dec: &mut Decoder<'a>,
         options: &ParseOptions,
@@ -247,7 +247,7 @@ impl<'a> CanonicalBlock<'a> {
     }
 
     /// Decodes the layout only, without CRC or rules: for re-reading a validated bundle.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn decode_layout(dec: &mut Decoder<'a>) -> Result<(Self, Range<usize>), Error> {
         let start = dec.position();
         let items = dec.array_definite()?;
@@ -286,6 +286,7 @@ impl<'a> CanonicalBlock<'a> {
     /// Block-local rules (errors at `offset`): number 0 belongs to the primary block
     /// ([`ErrorKind::DuplicateBlockNumber`]); type 1 iff number 1
     /// ([`ErrorKind::BlockNumberOneNotPayload`]); reserved flags if the options reject them.
+    #[inline(always)]
     fn check(&self, options: &ParseOptions, offset: usize) -> Result<(), Error> {
         if self.number == 0 {
             return Err(Error::new(offset, ErrorKind::DuplicateBlockNumber(0)));
@@ -370,7 +371,7 @@ impl<'a> CanonicalBlock<'a> {
 /// Reads the CRC field of a block whose CRC type is `crc_type`: nothing for `None`, otherwise
 /// a byte string of exactly 2 or 4 octets with a one-octet head (RFC 9171 §4.2.2 "CBOR
 /// additional information 2 / 4"); anything else is [`ErrorKind::CrcNotZeroPadded`].
-#[inline]
+#[inline(always)]
 pub(crate) fn decode_crc_field(dec: &mut Decoder<'_>, crc_type: CrcType) -> Result<(), Error> {
     if crc_type == CrcType::None {
         return Ok(());

@@ -390,6 +390,7 @@ impl<'p, 'a> Checker<'p, 'a> {
         }
     }
 
+    #[inline(always)]
     fn block(&mut self, block: &CanonicalBlock<'a>, span: Range<usize>) -> Result<(), Error> {
         let at = span.start;
         let fail = |kind| Err(Error::new(at, kind));

@@ -114,7 +114,7 @@ impl Crc32cState {
 
 /// Splits an encoded block into (everything before the CRC value, the value), checking that the
 /// CRC field is a byte string of the type's length. Errors are at offsets within `block`.
-#[inline]
+#[inline(always)]
 fn split_crc_field(crc_type: CrcType, block: &[u8]) -> Result<(&[u8], &[u8]), Error> {
     if crc_type == CrcType::None {
         return Ok((block, &[]));
@@ -153,7 +153,7 @@ pub fn compute_block_crc(crc_type: CrcType, block: &[u8]) -> Result<u32, Error> 
 }
 
 /// CRC of a block given everything before its CRC value (`prefix`), the value taken as zeros.
-#[inline]
+#[inline(always)]
 fn prefix_crc(crc_type: CrcType, prefix: &[u8]) -> u32 {
     let zeros = ZEROS.get(..crc_type.value_len()).unwrap_or_default();
     match crc_type {
@@ -171,7 +171,7 @@ fn prefix_crc(crc_type: CrcType, prefix: &[u8]) -> u32 {
 /// Checks the CRC carried (big-endian, RFC 9171 §4.2.1) at the end of an encoded block against
 /// [`compute_block_crc`]. `offset` is the block's offset in the bundle: errors are reported at
 /// `offset` plus the CRC field's position; a mismatch is [`ErrorKind::CrcMismatch`].
-#[inline]
+#[inline(always)]
 pub fn check_block_crc(
     crc_type: CrcType,
     block: &[u8],

@@ -137,7 +137,7 @@ impl<'a> PrimaryBlock<'a> {
     /// flag rules ([`BundleFlags::check`]) and, if `options.require_node_ids`, a source that is
     /// a node ID or `dtn:none` (§4.2.5.2). Error offsets are decoder positions. The bundle-level
     /// rules (primary CRC vs BIB, Bundle Age) are [`crate::bundle::BundleView`]'s.
-    #[inline]
+    #[inline(always)]
     pub fn decode_with(dec: &mut Decoder<'a>, options: &ParseOptions) -> Result<Self, Error> {
         let block_bytes = dec.remaining();
         let start = dec.position();
@@ -197,6 +197,7 @@ impl<'a> PrimaryBlock<'a> {
     }
 
     /// The rules shared by decode and encode, with the offsets to report.
+    #[inline(always)]
     fn check(
         &self,
         options: &ParseOptions,
