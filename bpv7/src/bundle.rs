@@ -108,9 +108,13 @@ impl<'a> BundleView<'a> {
         let primary = PrimaryBlock::decode_with(&mut dec, options)?;
         let primary_span = primary_start..dec.position();
         let mut checker = Checker::new(&primary, primary_start, options);
+        // The last block, which the checker requires to be the payload block. Carried as a
+        // value rather than read back from the checker: it stays in registers.
+        let mut last = None;
         while !dec.is_break() {
             let (block, span) = CanonicalBlock::decode_with(&mut dec, options)?;
-            checker.block(&block, span)?;
+            checker.block(&block, span.clone())?;
+            last = Some((block, span));
         }
         let end = dec.position();
         dec.expect_break()?;
@@ -122,9 +126,8 @@ impl<'a> BundleView<'a> {
             ));
         }
         let block_count = checker.count;
-        let (payload, payload_span) = checker
-            .finish(end, || Blocks::after_primary(bytes, end))?
-            .clone();
+        let (payload, payload_span) =
+            checker.finish(end, last, || Blocks::after_primary(bytes, end))?;
         Ok(Self {
             bytes,
             primary,
@@ -314,7 +317,7 @@ impl<'a> BundleBuilder<'a> {
             checker.block(&block, span)?;
         }
         checker
-            .finish(self.encoded_len() - 1, || self.spans())
+            .finish(self.encoded_len() - 1, self.spans().last(), || self.spans())
             .map(|_| ())
     }
 
@@ -365,7 +368,8 @@ struct Checker<'p, 'a> {
     options: &'p ParseOptions,
     numbers: [u64; MAX_CANONICAL_BLOCKS],
     count: usize,
-    payload: Option<(CanonicalBlock<'a>, Range<usize>)>,
+    /// The payload block has been seen (it must be the last block, §4.1).
+    payload_seen: bool,
     /// Previous Node, Bundle Age and Hop Count seen (§4.4: at most one of each).
     seen: [bool; 3],
     /// A BIB targets the primary block (§4.3.1).
@@ -376,6 +380,7 @@ struct Checker<'p, 'a> {
 }
 
 impl<'p, 'a> Checker<'p, 'a> {
+    #[inline(always)]
     fn new(primary: &'p PrimaryBlock<'a>, primary_at: usize, options: &'p ParseOptions) -> Self {
         Self {
             primary,
@@ -383,7 +388,7 @@ impl<'p, 'a> Checker<'p, 'a> {
             options,
             numbers: [0; MAX_CANONICAL_BLOCKS],
             count: 0,
-            payload: None,
+            payload_seen: false,
             seen: [false; 3],
             primary_protected: false,
             bad_data: false,
@@ -394,7 +399,7 @@ impl<'p, 'a> Checker<'p, 'a> {
     fn block(&mut self, block: &CanonicalBlock<'a>, span: Range<usize>) -> Result<(), Error> {
         let at = span.start;
         let fail = |kind| Err(Error::new(at, kind));
-        if self.payload.is_some() {
+        if self.payload_seen {
             return fail(ErrorKind::PayloadNotLast);
         }
         let seen = self.numbers.get(..self.count).unwrap_or_default();
@@ -419,7 +424,7 @@ impl<'p, 'a> Checker<'p, 'a> {
         }
         let single = match block.block_type {
             block_type::PAYLOAD => {
-                self.payload = Some((*block, span));
+                self.payload_seen = true;
                 return Ok(());
             }
             block_type::BIB => {
@@ -441,21 +446,23 @@ impl<'p, 'a> Checker<'p, 'a> {
         Ok(())
     }
 
-    /// The rules that need the whole bundle; `end` is where the break is, `blocks` re-reads the
-    /// blocks. Returns the payload block and its span.
+    /// The rules that need the whole bundle; `end` is where the break is, `last` the last
+    /// block (with its span), `blocks` re-reads the blocks. Returns the payload block, which
+    /// [`Self::block`] made sure is the last one, and its span.
+    #[inline(always)]
     fn finish<I>(
         &self,
         end: usize,
+        last: Option<(CanonicalBlock<'a>, Range<usize>)>,
         blocks: impl Fn() -> I,
-    ) -> Result<&(CanonicalBlock<'a>, Range<usize>), Error>
+    ) -> Result<(CanonicalBlock<'a>, Range<usize>), Error>
     where
         I: Iterator<Item = (CanonicalBlock<'a>, Range<usize>)>,
     {
-        let payload_and_span = self
-            .payload
-            .as_ref()
+        let payload_and_span = last
+            .filter(|(block, _)| self.payload_seen && block.block_type == block_type::PAYLOAD)
             .ok_or(Error::new(end, ErrorKind::MissingPayload))?;
-        let (payload, span) = payload_and_span;
+        let (payload, span) = &payload_and_span;
         let primary = self.primary;
         if self.options.require_primary_crc
             && primary.crc_type == CrcType::None

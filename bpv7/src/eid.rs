@@ -197,10 +197,12 @@ impl<'a> Eid<'a> {
 
     /// Whether this EID may serve as a node ID (RFC 9171 §4.2.5.2): `ipn:N.0` (but not the
     /// RFC 9758 null EID `ipn:0.0`), or a `dtn` EID with an empty demux, `dtn://node/`.
+    #[inline(always)]
     pub fn is_node_id(&self) -> bool {
         match *self {
             Self::Null => false,
-            Self::Dtn { .. } => self.demux() == Some(""),
+            // On the SSP, not `self`: the parser keeps its EIDs in registers.
+            Self::Dtn { ssp } => dtn_parts(ssp).is_some_and(|(_, demux)| demux.is_empty()),
             Self::Ipn {
                 allocator,
                 node,
@@ -221,7 +223,7 @@ impl<'a> Eid<'a> {
 
     fn dtn_parts(&self) -> Option<(&'a str, &'a str)> {
         match *self {
-            Self::Dtn { ssp } => ssp.strip_prefix("//")?.split_once('/'),
+            Self::Dtn { ssp } => dtn_parts(ssp),
             _ => None,
         }
     }
@@ -247,6 +249,11 @@ impl fmt::Display for Eid<'_> {
 }
 
 const U32_MAX: u64 = u32::MAX as u64;
+
+/// `(node name, demux)` of a `dtn` SSP `//node/demux`.
+fn dtn_parts(ssp: &str) -> Option<(&str, &str)> {
+    ssp.strip_prefix("//")?.split_once('/')
+}
 
 /// The `dtn` SSP: the integer 0 (`dtn:none`) or a text string (RFC 9171 §4.2.5.1.1).
 #[inline]
