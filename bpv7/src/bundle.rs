@@ -5,8 +5,8 @@
 //! with the payload block last, then the break. [`BundleView::parse`] checks all of it in one
 //! pass over the input and keeps only the primary block, the payload block and their spans;
 //! other blocks are re-read from the input on demand ([`BundleView::blocks`]), so parsing
-//! never allocates. Duplicate block numbers are found with a fixed table on the stack, which
-//! bounds a bundle to [`MAX_CANONICAL_BLOCKS`] canonical blocks.
+//! never allocates. Duplicate block numbers are found with a bit set and a fixed table on the
+//! stack, which bounds a bundle to [`MAX_CANONICAL_BLOCKS`] canonical blocks.
 
 use core::ops::Range;
 
@@ -366,7 +366,7 @@ struct Checker<'p, 'a> {
     primary: &'p PrimaryBlock<'a>,
     primary_at: usize,
     options: &'p ParseOptions,
-    numbers: [u64; MAX_CANONICAL_BLOCKS],
+    numbers: BlockNumbers,
     count: usize,
     /// The payload block has been seen (it must be the last block, §4.1).
     payload_seen: bool,
@@ -386,7 +386,7 @@ impl<'p, 'a> Checker<'p, 'a> {
             primary,
             primary_at,
             options,
-            numbers: [0; MAX_CANONICAL_BLOCKS],
+            numbers: BlockNumbers::default(),
             count: 0,
             payload_seen: false,
             seen: [false; 3],
@@ -402,16 +402,15 @@ impl<'p, 'a> Checker<'p, 'a> {
         if self.payload_seen {
             return fail(ErrorKind::PayloadNotLast);
         }
-        let seen = self.numbers.get(..self.count).unwrap_or_default();
-        if seen.contains(&block.number) {
+        if self.numbers.contains(block.number) {
             return fail(ErrorKind::DuplicateBlockNumber(block.number));
         }
-        let Some(slot) = self.numbers.get_mut(self.count) else {
+        if self.count >= MAX_CANONICAL_BLOCKS {
             return fail(ErrorKind::InvalidBlock(
                 "more than MAX_CANONICAL_BLOCKS canonical blocks",
             ));
-        };
-        *slot = block.number;
+        }
+        self.numbers.insert(block.number);
         self.count += 1;
         // §4.2.4: no "report if unprocessable" where the bundle may not cause reports.
         let flags = self.primary.flags;
@@ -504,6 +503,55 @@ impl<'p, 'a> Checker<'p, 'a> {
         }
         Ok(payload_and_span)
     }
+}
+
+/// The block numbers seen so far, for their uniqueness (RFC 9171 §4.3.2): numbers below 64 in
+/// a bit set, larger ones in a table that is only created (and cleared) when the first of them
+/// shows up. Most bundles number their blocks 1, 2, 3…; clearing a 64-entry table on every
+/// parse cost more than all the other bundle-level bookkeeping.
+#[derive(Default)]
+struct BlockNumbers {
+    /// Bit `n` set: number `n` (< 64) seen.
+    low: u64,
+    /// Numbers of 64 and above, in the order seen; at most [`MAX_CANONICAL_BLOCKS`] blocks are
+    /// recorded in all.
+    high: Option<[u64; MAX_CANONICAL_BLOCKS]>,
+    high_count: usize,
+}
+
+impl BlockNumbers {
+    #[inline(always)]
+    fn contains(&self, number: u64) -> bool {
+        match (low_bit(number), &self.high) {
+            (Some(bit), _) => self.low & bit != 0,
+            (None, Some(high)) => high
+                .get(..self.high_count)
+                .unwrap_or_default()
+                .contains(&number),
+            (None, None) => false,
+        }
+    }
+
+    /// Records `number`; the caller keeps the count within [`MAX_CANONICAL_BLOCKS`].
+    #[inline(always)]
+    fn insert(&mut self, number: u64) {
+        if let Some(bit) = low_bit(number) {
+            self.low |= bit;
+        } else if let Some(slot) = self
+            .high
+            .get_or_insert([0; MAX_CANONICAL_BLOCKS])
+            .get_mut(self.high_count)
+        {
+            *slot = number;
+            self.high_count += 1;
+        }
+    }
+}
+
+/// The bit of `number` in [`BlockNumbers::low`], if it is below 64.
+#[inline(always)]
+fn low_bit(number: u64) -> Option<u64> {
+    u32::try_from(number).ok().and_then(|n| 1u64.checked_shl(n))
 }
 
 /// Checks the type-specific data of a Previous Node, Bundle Age or Hop Count block, including
