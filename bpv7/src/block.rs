@@ -239,27 +239,32 @@ impl<'a> CanonicalBlock<'a> {
         options: &ParseOptions,
     ) -> Result<(Self, Range<usize>), Error> {
         let block_bytes = dec.remaining();
-        let (block, span) = Self::decode_layout(dec)?;
-        let bytes = block_bytes.get(..span.len()).unwrap_or_default();
-        crc::check_block_crc(block.crc_type, bytes, block.number, span.start)?;
+        let (block, span, crc) = Self::decode_layout(dec)?;
+        let prefix_len = span.len() - block.crc_type.value_len();
+        let prefix = block_bytes.get(..prefix_len).unwrap_or_default();
+        crc::check_prefix_crc(block.crc_type, prefix, crc.received, block.number, crc.at)?;
         block.check(options, span.start)?;
         Ok((block, span))
     }
 
-    /// Decodes the layout only, without CRC or rules: for re-reading a validated bundle.
+    /// Decodes the layout only, without checking the CRC or the rules (for re-reading a
+    /// validated bundle): the block, its span and its CRC field.
     #[inline(always)]
-    pub(crate) fn decode_layout(dec: &mut Decoder<'a>) -> Result<(Self, Range<usize>), Error> {
+    pub(crate) fn decode_layout(
+        dec: &mut Decoder<'a>,
+    ) -> Result<(Self, Range<usize>, CrcField), Error> {
         let start = dec.position();
         let items = dec.array_definite()?;
-        let array_error = Error::new(
-            start,
-            ErrorKind::ArrayLength {
+        // Built only on the error path: an eager `Error` costs the hot path its construction.
+        let array_error = || {
+            let kind = ErrorKind::ArrayLength {
                 expected: "canonical block: 5 items, 6 with a CRC",
                 found: items,
-            },
-        );
+            };
+            Err(Error::new(start, kind))
+        };
         if !(5..=6).contains(&items) {
-            return Err(array_error);
+            return array_error();
         }
         let block_type = dec.uint()?;
         let number = dec.uint()?;
@@ -267,10 +272,10 @@ impl<'a> CanonicalBlock<'a> {
         let crc_at = dec.position();
         let crc_type = CrcType::from_code(dec.uint()?, crc_at)?;
         if items != 5 + u64::from(crc_type != CrcType::None) {
-            return Err(array_error);
+            return array_error();
         }
         let data = dec.bytes()?;
-        decode_crc_field(dec, crc_type)?;
+        let crc = decode_crc_field(dec, crc_type)?;
         Ok((
             Self {
                 block_type,
@@ -280,6 +285,7 @@ impl<'a> CanonicalBlock<'a> {
                 data,
             },
             start..dec.position(),
+            crc,
         ))
     }
 
@@ -368,19 +374,36 @@ impl<'a> CanonicalBlock<'a> {
     }
 }
 
+/// A block's CRC field as read by [`decode_crc_field`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CrcField {
+    /// Offset of the field (its byte-string head), where a mismatch is reported.
+    pub(crate) at: usize,
+    /// The CRC carried (big-endian, RFC 9171 §4.2.1); 0 for a block without CRC.
+    pub(crate) received: u32,
+}
+
 /// Reads the CRC field of a block whose CRC type is `crc_type`: nothing for `None`, otherwise
 /// a byte string of exactly 2 or 4 octets with a one-octet head (RFC 9171 §4.2.2 "CBOR
 /// additional information 2 / 4"); anything else is [`ErrorKind::CrcNotZeroPadded`].
 #[inline(always)]
-pub(crate) fn decode_crc_field(dec: &mut Decoder<'_>, crc_type: CrcType) -> Result<(), Error> {
-    if crc_type == CrcType::None {
-        return Ok(());
-    }
-    let (span, value) = dec.bytes_with_head()?;
-    if value.len() != crc_type.value_len() || span.len() != crc_type.field_len() {
-        return Err(Error::new(span.start, ErrorKind::CrcNotZeroPadded));
-    }
-    Ok(())
+pub(crate) fn decode_crc_field(
+    dec: &mut Decoder<'_>,
+    crc_type: CrcType,
+) -> Result<CrcField, Error> {
+    let at = dec.position();
+    let received = match crc_type {
+        CrcType::None => return Ok(CrcField { at, received: 0 }),
+        CrcType::Crc16X25 => match dec.bytes_with_head()? {
+            (span, &[a, b]) if span.len() == 3 => u16::from_be_bytes([a, b]).into(),
+            _ => return Err(Error::new(at, ErrorKind::CrcNotZeroPadded)),
+        },
+        CrcType::Crc32C => match dec.bytes_with_head()? {
+            (span, &[a, b, c, d]) if span.len() == 5 => u32::from_be_bytes([a, b, c, d]),
+            _ => return Err(Error::new(at, ErrorKind::CrcNotZeroPadded)),
+        },
+    };
+    Ok(CrcField { at, received })
 }
 
 /// Writes a block: `body` writes every item but the CRC field. Without a CRC it writes straight

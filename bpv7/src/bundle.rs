@@ -241,7 +241,9 @@ impl<'a> Iterator for Blocks<'a> {
         if self.dec.position() >= self.end {
             return None;
         }
-        let next = CanonicalBlock::decode_layout(&mut self.dec).ok();
+        let next = CanonicalBlock::decode_layout(&mut self.dec)
+            .ok()
+            .map(|(block, span, _)| (block, span));
         if next.is_none() {
             self.end = 0;
         }

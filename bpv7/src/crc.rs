@@ -240,20 +240,32 @@ pub fn check_block_crc(
 ) -> Result<(), Error> {
     let at_block = |e: Error| Error::new(offset.saturating_add(e.offset), e.kind);
     let (prefix, value) = split_crc_field(crc_type, block).map_err(at_block)?;
-    let computed = prefix_crc(crc_type, prefix);
     let received = value.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+    let field = offset.saturating_add(prefix.len().saturating_sub(1));
+    check_prefix_crc(crc_type, prefix, received, block_number, field)
+}
+
+/// [`check_block_crc`] for a parser that has already read the CRC field: `prefix` is the
+/// block up to its CRC value, `received` the value, `field_at` the field's offset (where a
+/// mismatch is reported).
+#[inline(always)]
+pub(crate) fn check_prefix_crc(
+    crc_type: CrcType,
+    prefix: &[u8],
+    received: u32,
+    block_number: u64,
+    field_at: usize,
+) -> Result<(), Error> {
+    let computed = prefix_crc(crc_type, prefix);
     if received == computed {
         Ok(())
     } else {
-        let field = offset.saturating_add(prefix.len().saturating_sub(1));
-        Err(Error::new(
-            field,
-            ErrorKind::CrcMismatch {
-                block_number,
-                received,
-                computed,
-            },
-        ))
+        let kind = ErrorKind::CrcMismatch {
+            block_number,
+            received,
+            computed,
+        };
+        Err(Error::new(field_at, kind))
     }
 }
 
