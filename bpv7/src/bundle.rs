@@ -17,7 +17,7 @@ use crate::block::{BlockData, BlockFlags, CanonicalBlock, HopCount, block_type};
 use crate::cbor::{self, Decoder};
 use crate::crc::CrcType;
 use crate::eid::Eid;
-use crate::primary::{BundleFlags, PrimaryBlock};
+use crate::primary::{BundleFlags, FragmentInfo, PrimaryBlock};
 use crate::{Error, ErrorKind};
 
 /// Most canonical blocks a bundle may have: a resource limit of this implementation (RFC 9171
@@ -364,8 +364,15 @@ impl<'a> BundleBuilder<'a> {
 
 /// The bundle-level rules, fed one canonical block at a time by both the parser and the
 /// builder, so that the two cannot disagree.
-struct Checker<'p, 'a> {
-    primary: &'p PrimaryBlock<'a>,
+struct Checker<'p> {
+    /// What the rules need of the primary block, copied rather than borrowed: a reference
+    /// would keep the parser's primary block in memory instead of registers.
+    primary_crc: CrcType,
+    creation_time: u64,
+    fragment: Option<FragmentInfo>,
+    /// An administrative record or an anonymous bundle, which may not cause status reports
+    /// (§4.2.4).
+    no_reports: bool,
     primary_at: usize,
     options: &'p ParseOptions,
     numbers: BlockNumbers,
@@ -381,11 +388,15 @@ struct Checker<'p, 'a> {
     bad_data: bool,
 }
 
-impl<'p, 'a> Checker<'p, 'a> {
+impl<'p> Checker<'p> {
     #[inline(always)]
-    fn new(primary: &'p PrimaryBlock<'a>, primary_at: usize, options: &'p ParseOptions) -> Self {
+    fn new(primary: &PrimaryBlock<'_>, primary_at: usize, options: &'p ParseOptions) -> Self {
         Self {
-            primary,
+            primary_crc: primary.crc_type,
+            creation_time: primary.creation.time,
+            fragment: primary.fragment,
+            no_reports: primary.flags.contains(BundleFlags::ADMIN_RECORD)
+                || primary.source == Eid::Null,
             primary_at,
             options,
             numbers: BlockNumbers::default(),
@@ -398,7 +409,7 @@ impl<'p, 'a> Checker<'p, 'a> {
     }
 
     #[inline(always)]
-    fn block(&mut self, block: &CanonicalBlock<'a>, span: Range<usize>) -> Result<(), Error> {
+    fn block(&mut self, block: &CanonicalBlock<'_>, span: Range<usize>) -> Result<(), Error> {
         let at = span.start;
         let fail = |kind| Err(Error::new(at, kind));
         if self.payload_seen {
@@ -415,10 +426,7 @@ impl<'p, 'a> Checker<'p, 'a> {
         self.numbers.insert(block.number);
         self.count += 1;
         // §4.2.4: no "report if unprocessable" where the bundle may not cause reports.
-        let flags = self.primary.flags;
-        if (flags.contains(BundleFlags::ADMIN_RECORD) || self.primary.source == Eid::Null)
-            && block.flags.contains(BlockFlags::REPORT_IF_UNPROCESSABLE)
-        {
+        if self.no_reports && block.flags.contains(BlockFlags::REPORT_IF_UNPROCESSABLE) {
             let rule =
                 "status report flag on a block of an administrative record or anonymous bundle";
             return fail(ErrorKind::InvalidFlags(rule));
@@ -451,7 +459,7 @@ impl<'p, 'a> Checker<'p, 'a> {
     /// block (with its span), `blocks` re-reads the blocks. Returns the payload block, which
     /// [`Self::block`] made sure is the last one, and its span.
     #[inline(always)]
-    fn finish<I>(
+    fn finish<'a, I>(
         &self,
         end: usize,
         last: Option<(CanonicalBlock<'a>, Range<usize>)>,
@@ -462,26 +470,24 @@ impl<'p, 'a> Checker<'p, 'a> {
     {
         let payload_and_span = last
             .filter(|(block, _)| self.payload_seen && block.block_type == block_type::PAYLOAD)
-            .ok_or(Error::new(end, ErrorKind::MissingPayload))?;
+            .ok_or_else(|| Error::new(end, ErrorKind::MissingPayload))?;
         let (payload, span) = &payload_and_span;
-        let primary = self.primary;
         if self.options.require_primary_crc
-            && primary.crc_type == CrcType::None
+            && self.primary_crc == CrcType::None
             && !self.primary_protected
         {
             let rule = "primary block has no CRC and no BIB targets it";
             return Err(Error::new(self.primary_at, ErrorKind::MissingCrc(rule)));
         }
         let has_age = self.seen.get(1).copied().unwrap_or_default();
-        if self.options.require_bundle_age && primary.creation.time == 0 && !has_age {
+        if self.options.require_bundle_age && self.creation_time == 0 && !has_age {
             return Err(Error::new(self.primary_at, ErrorKind::BundleAgeRequired));
         }
-        if let Some(fragment) = primary.fragment {
-            let too_large = Error::new(span.start, ErrorKind::IntegerTooLarge);
+        if let Some(fragment) = self.fragment {
             let fragment_end = u64::try_from(payload.data.len())
                 .ok()
                 .and_then(|len| fragment.offset.checked_add(len))
-                .ok_or(too_large)?;
+                .ok_or_else(|| Error::new(span.start, ErrorKind::IntegerTooLarge))?;
             if fragment_end > fragment.total_adu_length {
                 let reason = "fragment extends beyond the total ADU length";
                 return Err(Error::new(span.start, ErrorKind::InvalidBlock(reason)));
