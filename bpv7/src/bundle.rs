@@ -106,8 +106,18 @@ impl<'a> BundleView<'a> {
         }
         let primary_start = dec.position();
         let primary = PrimaryBlock::decode_with(&mut dec, options)?;
-        let primary_span = primary_start..dec.position();
         let mut checker = Checker::new(&primary, primary_start, options);
+        // The view is assembled as soon as the primary block is known, the payload block
+        // filled in at the end: the primary block's fields then go to their final place once,
+        // instead of being held (and spilled) across the block loop and copied at the end.
+        let mut view = Self {
+            bytes,
+            primary,
+            primary_span: primary_start..dec.position(),
+            payload: CanonicalBlock::payload(&[], BlockFlags(0), CrcType::None),
+            payload_span: 0..0,
+            block_count: 0,
+        };
         // The last block, which the checker requires to be the payload block. Carried as a
         // value rather than read back from the checker: it stays in registers.
         let mut last = None;
@@ -125,17 +135,10 @@ impl<'a> BundleView<'a> {
                 ErrorKind::TrailingBytes(trailing),
             ));
         }
-        let block_count = checker.count;
-        let (payload, payload_span) =
+        view.block_count = checker.count;
+        (view.payload, view.payload_span) =
             checker.finish(end, last, || Blocks::after_primary(bytes, end))?;
-        Ok(Self {
-            bytes,
-            primary,
-            primary_span,
-            payload,
-            payload_span,
-            block_count,
-        })
+        Ok(view)
     }
 
     /// The primary block.
@@ -362,6 +365,13 @@ impl<'a> BundleBuilder<'a> {
     }
 }
 
+/// [`Checker::singles`] bit of the Previous Node block.
+const SINGLE_PREVIOUS_NODE: u8 = 1;
+/// [`Checker::singles`] bit of the Bundle Age block.
+const SINGLE_BUNDLE_AGE: u8 = 2;
+/// [`Checker::singles`] bit of the Hop Count block.
+const SINGLE_HOP_COUNT: u8 = 4;
+
 /// The bundle-level rules, fed one canonical block at a time by both the parser and the
 /// builder, so that the two cannot disagree.
 struct Checker<'p> {
@@ -379,8 +389,10 @@ struct Checker<'p> {
     count: usize,
     /// The payload block has been seen (it must be the last block, §4.1).
     payload_seen: bool,
-    /// Previous Node, Bundle Age and Hop Count seen (§4.4: at most one of each).
-    seen: [bool; 3],
+    /// Previous Node, Bundle Age and Hop Count seen (§4.4: at most one of each), as the bits
+    /// [`SINGLE_PREVIOUS_NODE`], [`SINGLE_BUNDLE_AGE`], [`SINGLE_HOP_COUNT`] (a bit set rather
+    /// than an array: it stays in a register).
+    singles: u8,
     /// A BIB targets the primary block (§4.3.1).
     primary_protected: bool,
     /// Some type-specific data did not check out: ciphertext, or an error (decided in
@@ -402,7 +414,7 @@ impl<'p> Checker<'p> {
             numbers: BlockNumbers::default(),
             count: 0,
             payload_seen: false,
-            seen: [false; 3],
+            singles: 0,
             primary_protected: false,
             bad_data: false,
         }
@@ -440,17 +452,17 @@ impl<'p> Checker<'p> {
                 self.primary_protected |= targets(block.data).any(|target| target == 0);
                 return Ok(());
             }
-            block_type::PREVIOUS_NODE => (0, "more than one Previous Node block"),
-            block_type::BUNDLE_AGE => (1, "more than one Bundle Age block"),
-            block_type::HOP_COUNT => (2, "more than one Hop Count block"),
+            block_type::PREVIOUS_NODE => {
+                (SINGLE_PREVIOUS_NODE, "more than one Previous Node block")
+            }
+            block_type::BUNDLE_AGE => (SINGLE_BUNDLE_AGE, "more than one Bundle Age block"),
+            block_type::HOP_COUNT => (SINGLE_HOP_COUNT, "more than one Hop Count block"),
             _ => return Ok(()),
         };
-        if let Some(seen) = self.seen.get_mut(single.0) {
-            if *seen {
-                return fail(ErrorKind::InvalidBlock(single.1));
-            }
-            *seen = true;
+        if self.singles & single.0 != 0 {
+            return fail(ErrorKind::InvalidBlock(single.1));
         }
+        self.singles |= single.0;
         self.bad_data |= check_data(block, self.options).is_err();
         Ok(())
     }
@@ -479,7 +491,7 @@ impl<'p> Checker<'p> {
             let rule = "primary block has no CRC and no BIB targets it";
             return Err(Error::new(self.primary_at, ErrorKind::MissingCrc(rule)));
         }
-        let has_age = self.seen.get(1).copied().unwrap_or_default();
+        let has_age = self.singles & SINGLE_BUNDLE_AGE != 0;
         if self.options.require_bundle_age && self.creation_time == 0 && !has_age {
             return Err(Error::new(self.primary_at, ErrorKind::BundleAgeRequired));
         }

@@ -111,10 +111,25 @@ impl<'a> Decoder<'a> {
         self.pos
     }
 
-    /// Consumes `n` octets the caller has already read through [`Self::remaining`].
-    #[inline]
-    pub(crate) fn advance(&mut self, n: usize) {
-        self.pos = self.pos.saturating_add(n).min(self.bytes.len());
+    /// Consumes `prefix` if the remaining bytes start with it; whether they did. For fast
+    /// paths that recognise a fixed encoding (e.g. an EID's heads) in one comparison.
+    #[inline(always)]
+    pub(crate) fn skip_prefix(&mut self, prefix: &[u8]) -> bool {
+        let found = self
+            .bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(prefix));
+        if found {
+            // Within the input: `prefix` was found there.
+            self.pos += prefix.len();
+        }
+        found
+    }
+
+    /// The octet at the current position, if any.
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
 
     /// The bytes not yet consumed.
@@ -126,7 +141,7 @@ impl<'a> Decoder<'a> {
     /// Whether every byte has been consumed.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.remaining().is_empty()
+        self.pos >= self.bytes.len()
     }
 
     /// Major type (0..=7) of the next item; 7 for simple values, floats and the break.
@@ -137,7 +152,7 @@ impl<'a> Decoder<'a> {
     /// Whether the next octet is the break stop code `0xFF`.
     #[inline(always)]
     pub fn is_break(&self) -> bool {
-        self.remaining().first() == Some(&BREAK)
+        self.peek() == Some(BREAK)
     }
 
     /// An unsigned integer (major type 0).
@@ -250,7 +265,7 @@ impl<'a> Decoder<'a> {
     /// indefinite one (`0x9F`), whose items end at a break ([`Self::expect_break`]).
     #[inline(always)]
     pub fn array(&mut self) -> Result<Option<u64>, Error> {
-        if self.remaining().first() == Some(&INDEFINITE_ARRAY) {
+        if self.peek() == Some(INDEFINITE_ARRAY) {
             self.pos += 1;
             return Ok(None);
         }

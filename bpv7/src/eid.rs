@@ -88,11 +88,10 @@ impl<'a> Eid<'a> {
     #[inline(always)]
     fn decode_ipn_fast(dec: &mut Decoder<'a>) -> Option<Self> {
         const IPN_2: [u8; 3] = [0x82, SCHEME_IPN as u8, 0x82];
-        if dec.remaining().first_chunk() != Some(&IPN_2) {
+        let mut probe = dec.clone();
+        if !probe.skip_prefix(&IPN_2) {
             return None;
         }
-        let mut probe = dec.clone();
-        probe.advance(IPN_2.len());
         let node = probe.uint().ok()?;
         let service = probe.uint().ok()?;
         *dec = probe;
