@@ -392,18 +392,32 @@ pub(crate) fn decode_crc_field(
     crc_type: CrcType,
 ) -> Result<CrcField, Error> {
     let at = dec.position();
+    // The only accepted forms, read in one step: head 0x42 or 0x44, then the value.
     let received = match crc_type {
-        CrcType::None => return Ok(CrcField { at, received: 0 }),
-        CrcType::Crc16X25 => match dec.bytes_with_head()? {
-            (span, &[a, b]) if span.len() == 3 => u16::from_be_bytes([a, b]).into(),
-            _ => return Err(Error::new(at, ErrorKind::CrcNotZeroPadded)),
-        },
-        CrcType::Crc32C => match dec.bytes_with_head()? {
-            (span, &[a, b, c, d]) if span.len() == 5 => u32::from_be_bytes([a, b, c, d]),
-            _ => return Err(Error::new(at, ErrorKind::CrcNotZeroPadded)),
-        },
+        CrcType::None => Some(0),
+        CrcType::Crc16X25 => dec.read_fixed(|&[head, a, b]: &[u8; 3]| {
+            (head == 0x42).then(|| u16::from_be_bytes([a, b]).into())
+        }),
+        CrcType::Crc32C => dec.read_fixed(|&[head, a, b, c, d]: &[u8; 5]| {
+            (head == 0x44).then(|| u32::from_be_bytes([a, b, c, d]))
+        }),
     };
-    Ok(CrcField { at, received })
+    received
+        .map(|received| CrcField { at, received })
+        .ok_or_else(|| crc_field_error(dec.clone()))
+}
+
+/// Why a CRC field is not one [`decode_crc_field`] accepts: what reading it as a byte string
+/// reports (wrong type, truncated, …), else [`ErrorKind::CrcNotZeroPadded`] (wrong length, or a
+/// head longer than one octet).
+#[cold]
+#[inline(never)]
+fn crc_field_error(mut dec: Decoder<'_>) -> Error {
+    let at = dec.position();
+    match dec.bytes_with_head() {
+        Err(e) => e,
+        Ok(_) => Error::new(at, ErrorKind::CrcNotZeroPadded),
+    }
 }
 
 /// Writes a block: `body` writes every item but the CRC field. Without a CRC it writes straight

@@ -126,6 +126,19 @@ impl<'a> Decoder<'a> {
         found
     }
 
+    /// Reads the next `N` octets through `read` and consumes them if it returns `Some`: for
+    /// fast paths that recognise a fixed-size encoding (e.g. a CRC field) in one step.
+    #[inline(always)]
+    pub(crate) fn read_fixed<const N: usize, T>(
+        &mut self,
+        read: impl FnOnce(&[u8; N]) -> Option<T>,
+    ) -> Option<T> {
+        let value = read(self.bytes.get(self.pos..)?.first_chunk::<N>()?)?;
+        // Within the input: the N octets were there.
+        self.pos += N;
+        Some(value)
+    }
+
     /// The octet at the current position, if any.
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
@@ -188,12 +201,16 @@ impl<'a> Decoder<'a> {
     /// precise error (or, for a non-shortest head in strict mode, [`ErrorKind::NotShortestForm`]).
     #[inline(always)]
     fn definite_head(&self, major: u8) -> Option<(u64, usize)> {
-        let (&first, rest) = self.bytes.get(self.pos..)?.split_first()?;
+        let first = self.peek()?;
         if first >> 5 != major {
             return None;
         }
-        let (value, len) = match first & 0x1F {
-            info @ 0..=23 => return Some((u64::from(info), 1)),
+        let info = first & 0x1F;
+        if info < 24 {
+            return Some((u64::from(info), 1));
+        }
+        let rest = self.bytes.get(self.pos + 1..)?;
+        let (value, len) = match info {
             24 => (u64::from(*rest.first()?), 2),
             25 => (u64::from(u16::from_be_bytes(*rest.first_chunk()?)), 3),
             26 => (u64::from(u32::from_be_bytes(*rest.first_chunk()?)), 5),
