@@ -17,7 +17,7 @@ use crate::block::{BlockData, BlockFlags, CanonicalBlock, HopCount, block_type};
 use crate::cbor::{self, Decoder};
 use crate::crc::CrcType;
 use crate::eid::Eid;
-use crate::primary::{BundleFlags, FragmentInfo, PrimaryBlock};
+use crate::primary::{BundleFlags, PrimaryBlock};
 use crate::{Error, ErrorKind};
 
 /// Most canonical blocks a bundle may have: a resource limit of this implementation (RFC 9171
@@ -106,7 +106,7 @@ impl<'a> BundleView<'a> {
         }
         let primary_start = dec.position();
         let primary = PrimaryBlock::decode_with(&mut dec, options)?;
-        let mut checker = Checker::new(&primary, primary_start, options);
+        let mut checker = Checker::new(primary_start, options);
         // The view is assembled as soon as the primary block is known, the payload block
         // filled in at the end: the primary block's fields then go to their final place once,
         // instead of being held (and spilled) across the block loop and copied at the end.
@@ -123,7 +123,7 @@ impl<'a> BundleView<'a> {
         let mut last = None;
         while !dec.is_break() {
             let (block, span) = CanonicalBlock::decode_with(&mut dec, options)?;
-            checker.block(&block, span.clone())?;
+            checker.block(&view.primary, &block, span.clone())?;
             last = Some((block, span));
         }
         let end = dec.position();
@@ -136,8 +136,9 @@ impl<'a> BundleView<'a> {
             ));
         }
         view.block_count = checker.count;
-        (view.payload, view.payload_span) =
-            checker.finish(end, last, || Blocks::after_primary(bytes, end))?;
+        (view.payload, view.payload_span) = checker.finish(&view.primary, end, last, || {
+            Blocks::after_primary(bytes, end)
+        })?;
         Ok(view)
     }
 
@@ -314,15 +315,20 @@ impl<'a> BundleBuilder<'a> {
     /// would be in the emitted bundle (block starts for block rules; 0 for primary-block rules).
     pub fn validate(&self) -> Result<(), Error> {
         self.primary.validate(&self.options)?;
-        let mut checker = Checker::new(&self.primary, 1, &self.options);
+        let mut checker = Checker::new(1, &self.options);
         for (block, span) in self.spans() {
             block
                 .validate(&self.options)
                 .map_err(|e| Error::new(span.start + e.offset, e.kind))?;
-            checker.block(&block, span)?;
+            checker.block(&self.primary, &block, span)?;
         }
         checker
-            .finish(self.encoded_len() - 1, self.spans().last(), || self.spans())
+            .finish(
+                &self.primary,
+                self.encoded_len() - 1,
+                self.spans().last(),
+                || self.spans(),
+            )
             .map(|_| ())
     }
 
@@ -373,16 +379,10 @@ const SINGLE_BUNDLE_AGE: u8 = 2;
 const SINGLE_HOP_COUNT: u8 = 4;
 
 /// The bundle-level rules, fed one canonical block at a time by both the parser and the
-/// builder, so that the two cannot disagree.
+/// builder, so that the two cannot disagree. The primary block is passed to each call rather
+/// than held: a reference kept in the checker would pin the parser's primary block in memory,
+/// and a copy of its fields costs the parse their stores.
 struct Checker<'p> {
-    /// What the rules need of the primary block, copied rather than borrowed: a reference
-    /// would keep the parser's primary block in memory instead of registers.
-    primary_crc: CrcType,
-    creation_time: u64,
-    fragment: Option<FragmentInfo>,
-    /// An administrative record or an anonymous bundle, which may not cause status reports
-    /// (§4.2.4).
-    no_reports: bool,
     primary_at: usize,
     options: &'p ParseOptions,
     numbers: BlockNumbers,
@@ -402,13 +402,8 @@ struct Checker<'p> {
 
 impl<'p> Checker<'p> {
     #[inline(always)]
-    fn new(primary: &PrimaryBlock<'_>, primary_at: usize, options: &'p ParseOptions) -> Self {
+    fn new(primary_at: usize, options: &'p ParseOptions) -> Self {
         Self {
-            primary_crc: primary.crc_type,
-            creation_time: primary.creation.time,
-            fragment: primary.fragment,
-            no_reports: primary.flags.contains(BundleFlags::ADMIN_RECORD)
-                || primary.source == Eid::Null,
             primary_at,
             options,
             numbers: BlockNumbers::default(),
@@ -421,7 +416,12 @@ impl<'p> Checker<'p> {
     }
 
     #[inline(always)]
-    fn block(&mut self, block: &CanonicalBlock<'_>, span: Range<usize>) -> Result<(), Error> {
+    fn block(
+        &mut self,
+        primary: &PrimaryBlock<'_>,
+        block: &CanonicalBlock<'_>,
+        span: Range<usize>,
+    ) -> Result<(), Error> {
         let at = span.start;
         let fail = |kind| Err(Error::new(at, kind));
         if self.payload_seen {
@@ -438,7 +438,9 @@ impl<'p> Checker<'p> {
         self.numbers.insert(block.number);
         self.count += 1;
         // §4.2.4: no "report if unprocessable" where the bundle may not cause reports.
-        if self.no_reports && block.flags.contains(BlockFlags::REPORT_IF_UNPROCESSABLE) {
+        let no_reports =
+            primary.flags.contains(BundleFlags::ADMIN_RECORD) || primary.source == Eid::Null;
+        if no_reports && block.flags.contains(BlockFlags::REPORT_IF_UNPROCESSABLE) {
             let rule =
                 "status report flag on a block of an administrative record or anonymous bundle";
             return fail(ErrorKind::InvalidFlags(rule));
@@ -473,6 +475,7 @@ impl<'p> Checker<'p> {
     #[inline(always)]
     fn finish<'a, I>(
         &self,
+        primary: &PrimaryBlock<'_>,
         end: usize,
         last: Option<(CanonicalBlock<'a>, Range<usize>)>,
         blocks: impl Fn() -> I,
@@ -485,17 +488,17 @@ impl<'p> Checker<'p> {
             .ok_or_else(|| Error::new(end, ErrorKind::MissingPayload))?;
         let (payload, span) = &payload_and_span;
         if self.options.require_primary_crc
-            && self.primary_crc == CrcType::None
+            && primary.crc_type == CrcType::None
             && !self.primary_protected
         {
             let rule = "primary block has no CRC and no BIB targets it";
             return Err(Error::new(self.primary_at, ErrorKind::MissingCrc(rule)));
         }
         let has_age = self.singles & SINGLE_BUNDLE_AGE != 0;
-        if self.options.require_bundle_age && self.creation_time == 0 && !has_age {
+        if self.options.require_bundle_age && primary.creation.time == 0 && !has_age {
             return Err(Error::new(self.primary_at, ErrorKind::BundleAgeRequired));
         }
-        if let Some(fragment) = self.fragment {
+        if let Some(fragment) = primary.fragment {
             let fragment_end = u64::try_from(payload.data.len())
                 .ok()
                 .and_then(|len| fragment.offset.checked_add(len))
