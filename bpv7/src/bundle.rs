@@ -80,9 +80,10 @@ pub struct BundleView<'a> {
 
 impl<'a> BundleView<'a> {
     /// Parses and validates a whole bundle under [`ParseOptions::STRICT`]; see
-    /// [`Self::parse_with`].
+    /// [`Self::parse_with`]. A copy of the parser specialised for these options (their
+    /// checks are decided at compile time), the common case.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
-        Self::parse_with(bytes, &ParseOptions::STRICT)
+        Self::parse_inline(bytes, &ParseOptions::STRICT)
     }
 
     /// Parses and validates `bytes`, which must hold exactly one bundle (RFC 9171 §4.1):
@@ -96,6 +97,12 @@ impl<'a> BundleView<'a> {
     /// (§4.2.4), a fragment's payload within the total ADU length, and the `options` rules.
     /// Error offsets index `bytes`. Allocates nothing.
     pub fn parse_with(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
+        Self::parse_inline(bytes, options)
+    }
+
+    /// The parser, inlined into [`Self::parse`] and [`Self::parse_with`].
+    #[inline(always)]
+    fn parse_inline(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
         let mut dec = Decoder::new(bytes);
         if let Some(items) = dec.array()? {
             let kind = ErrorKind::ArrayLength {
