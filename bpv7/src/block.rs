@@ -233,33 +233,38 @@ impl<'a> CanonicalBlock<'a> {
     /// over the exact received octets, and the block-local rules ([`Self::validate`]). The
     /// bundle-level rules (unique numbers, payload last, type-specific data) are
     /// [`crate::bundle::BundleView`]'s.
-    #[inline]
+    #[inline(always)]
     pub fn decode_with(
         dec: &mut Decoder<'a>,
         options: &ParseOptions,
     ) -> Result<(Self, Range<usize>), Error> {
         let block_bytes = dec.remaining();
-        let (block, span) = Self::decode_layout(dec)?;
-        let bytes = block_bytes.get(..span.len()).unwrap_or_default();
-        crc::check_block_crc(block.crc_type, bytes, block.number, span.start)?;
+        let (block, span, crc) = Self::decode_layout(dec)?;
+        let prefix_len = span.len() - block.crc_type.value_len();
+        let prefix = block_bytes.get(..prefix_len).unwrap_or_default();
+        crc::check_prefix_crc(block.crc_type, prefix, crc.received, block.number, crc.at)?;
         block.check(options, span.start)?;
         Ok((block, span))
     }
 
-    /// Decodes the layout only, without CRC or rules: for re-reading a validated bundle.
-    #[inline]
-    pub(crate) fn decode_layout(dec: &mut Decoder<'a>) -> Result<(Self, Range<usize>), Error> {
+    /// Decodes the layout only, without checking the CRC or the rules (for re-reading a
+    /// validated bundle): the block, its span and its CRC field.
+    #[inline(always)]
+    pub(crate) fn decode_layout(
+        dec: &mut Decoder<'a>,
+    ) -> Result<(Self, Range<usize>, CrcField), Error> {
         let start = dec.position();
         let items = dec.array_definite()?;
-        let array_error = Error::new(
-            start,
-            ErrorKind::ArrayLength {
+        // Built only on the error path: an eager `Error` costs the hot path its construction.
+        let array_error = || {
+            let kind = ErrorKind::ArrayLength {
                 expected: "canonical block: 5 items, 6 with a CRC",
                 found: items,
-            },
-        );
+            };
+            Err(Error::new(start, kind))
+        };
         if !(5..=6).contains(&items) {
-            return Err(array_error);
+            return array_error();
         }
         let block_type = dec.uint()?;
         let number = dec.uint()?;
@@ -267,10 +272,10 @@ impl<'a> CanonicalBlock<'a> {
         let crc_at = dec.position();
         let crc_type = CrcType::from_code(dec.uint()?, crc_at)?;
         if items != 5 + u64::from(crc_type != CrcType::None) {
-            return Err(array_error);
+            return array_error();
         }
         let data = dec.bytes()?;
-        decode_crc_field(dec, crc_type)?;
+        let crc = decode_crc_field(dec, crc_type)?;
         Ok((
             Self {
                 block_type,
@@ -280,12 +285,14 @@ impl<'a> CanonicalBlock<'a> {
                 data,
             },
             start..dec.position(),
+            crc,
         ))
     }
 
     /// Block-local rules (errors at `offset`): number 0 belongs to the primary block
     /// ([`ErrorKind::DuplicateBlockNumber`]); type 1 iff number 1
     /// ([`ErrorKind::BlockNumberOneNotPayload`]); reserved flags if the options reject them.
+    #[inline(always)]
     fn check(&self, options: &ParseOptions, offset: usize) -> Result<(), Error> {
         if self.number == 0 {
             return Err(Error::new(offset, ErrorKind::DuplicateBlockNumber(0)));
@@ -367,19 +374,50 @@ impl<'a> CanonicalBlock<'a> {
     }
 }
 
+/// A block's CRC field as read by [`decode_crc_field`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CrcField {
+    /// Offset of the field (its byte-string head), where a mismatch is reported.
+    pub(crate) at: usize,
+    /// The CRC carried (big-endian, RFC 9171 §4.2.1); 0 for a block without CRC.
+    pub(crate) received: u32,
+}
+
 /// Reads the CRC field of a block whose CRC type is `crc_type`: nothing for `None`, otherwise
 /// a byte string of exactly 2 or 4 octets with a one-octet head (RFC 9171 §4.2.2 "CBOR
 /// additional information 2 / 4"); anything else is [`ErrorKind::CrcNotZeroPadded`].
-#[inline]
-pub(crate) fn decode_crc_field(dec: &mut Decoder<'_>, crc_type: CrcType) -> Result<(), Error> {
-    if crc_type == CrcType::None {
-        return Ok(());
+#[inline(always)]
+pub(crate) fn decode_crc_field(
+    dec: &mut Decoder<'_>,
+    crc_type: CrcType,
+) -> Result<CrcField, Error> {
+    let at = dec.position();
+    // The only accepted forms, read in one step: head 0x42 or 0x44, then the value.
+    let received = match crc_type {
+        CrcType::None => Some(0),
+        CrcType::Crc16X25 => dec.read_fixed(|&[head, a, b]: &[u8; 3]| {
+            (head == 0x42).then(|| u16::from_be_bytes([a, b]).into())
+        }),
+        CrcType::Crc32C => dec.read_fixed(|&[head, a, b, c, d]: &[u8; 5]| {
+            (head == 0x44).then(|| u32::from_be_bytes([a, b, c, d]))
+        }),
+    };
+    received
+        .map(|received| CrcField { at, received })
+        .ok_or_else(|| crc_field_error(dec.clone()))
+}
+
+/// Why a CRC field is not one [`decode_crc_field`] accepts: what reading it as a byte string
+/// reports (wrong type, truncated, …), else [`ErrorKind::CrcNotZeroPadded`] (wrong length, or a
+/// head longer than one octet).
+#[cold]
+#[inline(never)]
+fn crc_field_error(mut dec: Decoder<'_>) -> Error {
+    let at = dec.position();
+    match dec.bytes_with_head() {
+        Err(e) => e,
+        Ok(_) => Error::new(at, ErrorKind::CrcNotZeroPadded),
     }
-    let (span, value) = dec.bytes_with_head()?;
-    if value.len() != crc_type.value_len() || span.len() != crc_type.field_len() {
-        return Err(Error::new(span.start, ErrorKind::CrcNotZeroPadded));
-    }
-    Ok(())
 }
 
 /// Writes a block: `body` writes every item but the CRC field. Without a CRC it writes straight

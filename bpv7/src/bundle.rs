@@ -5,8 +5,8 @@
 //! with the payload block last, then the break. [`BundleView::parse`] checks all of it in one
 //! pass over the input and keeps only the primary block, the payload block and their spans;
 //! other blocks are re-read from the input on demand ([`BundleView::blocks`]), so parsing
-//! never allocates. Duplicate block numbers are found with a fixed table on the stack, which
-//! bounds a bundle to [`MAX_CANONICAL_BLOCKS`] canonical blocks.
+//! never allocates. Duplicate block numbers are found with a bit set and a fixed table on the
+//! stack, which bounds a bundle to [`MAX_CANONICAL_BLOCKS`] canonical blocks.
 
 use core::ops::Range;
 
@@ -80,9 +80,10 @@ pub struct BundleView<'a> {
 
 impl<'a> BundleView<'a> {
     /// Parses and validates a whole bundle under [`ParseOptions::STRICT`]; see
-    /// [`Self::parse_with`].
+    /// [`Self::parse_with`]. A copy of the parser specialised for these options (their
+    /// checks are decided at compile time), the common case.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
-        Self::parse_with(bytes, &ParseOptions::STRICT)
+        Self::parse_inline(bytes, &ParseOptions::STRICT)
     }
 
     /// Parses and validates `bytes`, which must hold exactly one bundle (RFC 9171 §4.1):
@@ -96,6 +97,12 @@ impl<'a> BundleView<'a> {
     /// (§4.2.4), a fragment's payload within the total ADU length, and the `options` rules.
     /// Error offsets index `bytes`. Allocates nothing.
     pub fn parse_with(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
+        Self::parse_inline(bytes, options)
+    }
+
+    /// The parser, inlined into [`Self::parse`] and [`Self::parse_with`].
+    #[inline(always)]
+    fn parse_inline(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
         let mut dec = Decoder::new(bytes);
         if let Some(items) = dec.array()? {
             let kind = ErrorKind::ArrayLength {
@@ -106,11 +113,25 @@ impl<'a> BundleView<'a> {
         }
         let primary_start = dec.position();
         let primary = PrimaryBlock::decode_with(&mut dec, options)?;
-        let primary_span = primary_start..dec.position();
-        let mut checker = Checker::new(&primary, primary_start, options);
+        let mut checker = Checker::new(primary_start, options);
+        // The view is assembled as soon as the primary block is known, the payload block
+        // filled in at the end: the primary block's fields then go to their final place once,
+        // instead of being held (and spilled) across the block loop and copied at the end.
+        let mut view = Self {
+            bytes,
+            primary,
+            primary_span: primary_start..dec.position(),
+            payload: CanonicalBlock::payload(&[], BlockFlags(0), CrcType::None),
+            payload_span: 0..0,
+            block_count: 0,
+        };
+        // The last block, which the checker requires to be the payload block. Carried as a
+        // value rather than read back from the checker: it stays in registers.
+        let mut last = None;
         while !dec.is_break() {
             let (block, span) = CanonicalBlock::decode_with(&mut dec, options)?;
-            checker.block(&block, span)?;
+            checker.block(&view.primary, &block, span.clone())?;
+            last = Some((block, span));
         }
         let end = dec.position();
         dec.expect_break()?;
@@ -121,18 +142,11 @@ impl<'a> BundleView<'a> {
                 ErrorKind::TrailingBytes(trailing),
             ));
         }
-        let block_count = checker.count;
-        let (payload, payload_span) = checker
-            .finish(end, || Blocks::after_primary(bytes, end))?
-            .clone();
-        Ok(Self {
-            bytes,
-            primary,
-            primary_span,
-            payload,
-            payload_span,
-            block_count,
-        })
+        view.block_count = checker.count;
+        (view.payload, view.payload_span) = checker.finish(&view.primary, end, last, || {
+            Blocks::after_primary(bytes, end)
+        })?;
+        Ok(view)
     }
 
     /// The primary block.
@@ -238,7 +252,9 @@ impl<'a> Iterator for Blocks<'a> {
         if self.dec.position() >= self.end {
             return None;
         }
-        let next = CanonicalBlock::decode_layout(&mut self.dec).ok();
+        let next = CanonicalBlock::decode_layout(&mut self.dec)
+            .ok()
+            .map(|(block, span, _)| (block, span));
         if next.is_none() {
             self.end = 0;
         }
@@ -306,15 +322,20 @@ impl<'a> BundleBuilder<'a> {
     /// would be in the emitted bundle (block starts for block rules; 0 for primary-block rules).
     pub fn validate(&self) -> Result<(), Error> {
         self.primary.validate(&self.options)?;
-        let mut checker = Checker::new(&self.primary, 1, &self.options);
+        let mut checker = Checker::new(1, &self.options);
         for (block, span) in self.spans() {
             block
                 .validate(&self.options)
                 .map_err(|e| Error::new(span.start + e.offset, e.kind))?;
-            checker.block(&block, span)?;
+            checker.block(&self.primary, &block, span)?;
         }
         checker
-            .finish(self.encoded_len() - 1, || self.spans())
+            .finish(
+                &self.primary,
+                self.encoded_len() - 1,
+                self.spans().last(),
+                || self.spans(),
+            )
             .map(|_| ())
     }
 
@@ -357,17 +378,28 @@ impl<'a> BundleBuilder<'a> {
     }
 }
 
+/// [`Checker::singles`] bit of the Previous Node block.
+const SINGLE_PREVIOUS_NODE: u8 = 1;
+/// [`Checker::singles`] bit of the Bundle Age block.
+const SINGLE_BUNDLE_AGE: u8 = 2;
+/// [`Checker::singles`] bit of the Hop Count block.
+const SINGLE_HOP_COUNT: u8 = 4;
+
 /// The bundle-level rules, fed one canonical block at a time by both the parser and the
-/// builder, so that the two cannot disagree.
-struct Checker<'p, 'a> {
-    primary: &'p PrimaryBlock<'a>,
+/// builder, so that the two cannot disagree. The primary block is passed to each call rather
+/// than held: a reference kept in the checker would pin the parser's primary block in memory,
+/// and a copy of its fields costs the parse their stores.
+struct Checker<'p> {
     primary_at: usize,
     options: &'p ParseOptions,
-    numbers: [u64; MAX_CANONICAL_BLOCKS],
+    numbers: BlockNumbers,
     count: usize,
-    payload: Option<(CanonicalBlock<'a>, Range<usize>)>,
-    /// Previous Node, Bundle Age and Hop Count seen (§4.4: at most one of each).
-    seen: [bool; 3],
+    /// The payload block has been seen (it must be the last block, §4.1).
+    payload_seen: bool,
+    /// Previous Node, Bundle Age and Hop Count seen (§4.4: at most one of each), as the bits
+    /// [`SINGLE_PREVIOUS_NODE`], [`SINGLE_BUNDLE_AGE`], [`SINGLE_HOP_COUNT`] (a bit set rather
+    /// than an array: it stays in a register).
+    singles: u8,
     /// A BIB targets the primary block (§4.3.1).
     primary_protected: bool,
     /// Some type-specific data did not check out: ciphertext, or an error (decided in
@@ -375,87 +407,93 @@ struct Checker<'p, 'a> {
     bad_data: bool,
 }
 
-impl<'p, 'a> Checker<'p, 'a> {
-    fn new(primary: &'p PrimaryBlock<'a>, primary_at: usize, options: &'p ParseOptions) -> Self {
+impl<'p> Checker<'p> {
+    #[inline(always)]
+    fn new(primary_at: usize, options: &'p ParseOptions) -> Self {
         Self {
-            primary,
             primary_at,
             options,
-            numbers: [0; MAX_CANONICAL_BLOCKS],
+            numbers: BlockNumbers::default(),
             count: 0,
-            payload: None,
-            seen: [false; 3],
+            payload_seen: false,
+            singles: 0,
             primary_protected: false,
             bad_data: false,
         }
     }
 
-    fn block(&mut self, block: &CanonicalBlock<'a>, span: Range<usize>) -> Result<(), Error> {
+    #[inline(always)]
+    fn block(
+        &mut self,
+        primary: &PrimaryBlock<'_>,
+        block: &CanonicalBlock<'_>,
+        span: Range<usize>,
+    ) -> Result<(), Error> {
         let at = span.start;
         let fail = |kind| Err(Error::new(at, kind));
-        if self.payload.is_some() {
+        if self.payload_seen {
             return fail(ErrorKind::PayloadNotLast);
         }
-        let seen = self.numbers.get(..self.count).unwrap_or_default();
-        if seen.contains(&block.number) {
+        if self.numbers.contains(block.number) {
             return fail(ErrorKind::DuplicateBlockNumber(block.number));
         }
-        let Some(slot) = self.numbers.get_mut(self.count) else {
+        if self.count >= MAX_CANONICAL_BLOCKS {
             return fail(ErrorKind::InvalidBlock(
                 "more than MAX_CANONICAL_BLOCKS canonical blocks",
             ));
-        };
-        *slot = block.number;
+        }
+        self.numbers.insert(block.number);
         self.count += 1;
         // §4.2.4: no "report if unprocessable" where the bundle may not cause reports.
-        let flags = self.primary.flags;
-        if (flags.contains(BundleFlags::ADMIN_RECORD) || self.primary.source == Eid::Null)
-            && block.flags.contains(BlockFlags::REPORT_IF_UNPROCESSABLE)
-        {
+        let no_reports =
+            primary.flags.contains(BundleFlags::ADMIN_RECORD) || primary.source == Eid::Null;
+        if no_reports && block.flags.contains(BlockFlags::REPORT_IF_UNPROCESSABLE) {
             let rule =
                 "status report flag on a block of an administrative record or anonymous bundle";
             return fail(ErrorKind::InvalidFlags(rule));
         }
         let single = match block.block_type {
             block_type::PAYLOAD => {
-                self.payload = Some((*block, span));
+                self.payload_seen = true;
                 return Ok(());
             }
             block_type::BIB => {
                 self.primary_protected |= targets(block.data).any(|target| target == 0);
                 return Ok(());
             }
-            block_type::PREVIOUS_NODE => (0, "more than one Previous Node block"),
-            block_type::BUNDLE_AGE => (1, "more than one Bundle Age block"),
-            block_type::HOP_COUNT => (2, "more than one Hop Count block"),
+            block_type::PREVIOUS_NODE => {
+                (SINGLE_PREVIOUS_NODE, "more than one Previous Node block")
+            }
+            block_type::BUNDLE_AGE => (SINGLE_BUNDLE_AGE, "more than one Bundle Age block"),
+            block_type::HOP_COUNT => (SINGLE_HOP_COUNT, "more than one Hop Count block"),
             _ => return Ok(()),
         };
-        if let Some(seen) = self.seen.get_mut(single.0) {
-            if *seen {
-                return fail(ErrorKind::InvalidBlock(single.1));
-            }
-            *seen = true;
+        if self.singles & single.0 != 0 {
+            return fail(ErrorKind::InvalidBlock(single.1));
         }
+        self.singles |= single.0;
         self.bad_data |= check_data(block, self.options).is_err();
         Ok(())
     }
 
-    /// The rules that need the whole bundle; `end` is where the break is, `blocks` re-reads the
-    /// blocks. Returns the payload block and its span.
-    fn finish<I>(
+    /// The rules that need the whole bundle; `end` is where the break is, `last` the last
+    /// block (with its span), `blocks` re-reads the blocks. Returns the payload block, which
+    /// [`Self::block`] made sure is the last one, and its span.
+    #[inline(always)]
+    fn finish<'a, I>(
         &self,
+        primary: &PrimaryBlock<'_>,
         end: usize,
+        last: Option<(CanonicalBlock<'a>, Range<usize>)>,
         blocks: impl Fn() -> I,
-    ) -> Result<&(CanonicalBlock<'a>, Range<usize>), Error>
+    ) -> Result<(CanonicalBlock<'a>, Range<usize>), Error>
     where
         I: Iterator<Item = (CanonicalBlock<'a>, Range<usize>)>,
     {
-        let payload_and_span = self
-            .payload
-            .as_ref()
-            .ok_or(Error::new(end, ErrorKind::MissingPayload))?;
-        let (payload, span) = payload_and_span;
-        let primary = self.primary;
+        let payload_and_span = last
+            .filter(|(block, _)| self.payload_seen && block.block_type == block_type::PAYLOAD)
+            .ok_or_else(|| Error::new(end, ErrorKind::MissingPayload))?;
+        let (payload, span) = &payload_and_span;
         if self.options.require_primary_crc
             && primary.crc_type == CrcType::None
             && !self.primary_protected
@@ -463,16 +501,15 @@ impl<'p, 'a> Checker<'p, 'a> {
             let rule = "primary block has no CRC and no BIB targets it";
             return Err(Error::new(self.primary_at, ErrorKind::MissingCrc(rule)));
         }
-        let has_age = self.seen.get(1).copied().unwrap_or_default();
+        let has_age = self.singles & SINGLE_BUNDLE_AGE != 0;
         if self.options.require_bundle_age && primary.creation.time == 0 && !has_age {
             return Err(Error::new(self.primary_at, ErrorKind::BundleAgeRequired));
         }
         if let Some(fragment) = primary.fragment {
-            let too_large = Error::new(span.start, ErrorKind::IntegerTooLarge);
             let fragment_end = u64::try_from(payload.data.len())
                 .ok()
                 .and_then(|len| fragment.offset.checked_add(len))
-                .ok_or(too_large)?;
+                .ok_or_else(|| Error::new(span.start, ErrorKind::IntegerTooLarge))?;
             if fragment_end > fragment.total_adu_length {
                 let reason = "fragment extends beyond the total ADU length";
                 return Err(Error::new(span.start, ErrorKind::InvalidBlock(reason)));
@@ -496,6 +533,55 @@ impl<'p, 'a> Checker<'p, 'a> {
         }
         Ok(payload_and_span)
     }
+}
+
+/// The block numbers seen so far, for their uniqueness (RFC 9171 §4.3.2): numbers below 64 in
+/// a bit set, larger ones in a table that is only created (and cleared) when the first of them
+/// shows up. Most bundles number their blocks 1, 2, 3…; clearing a 64-entry table on every
+/// parse cost more than all the other bundle-level bookkeeping.
+#[derive(Default)]
+struct BlockNumbers {
+    /// Bit `n` set: number `n` (< 64) seen.
+    low: u64,
+    /// Numbers of 64 and above, in the order seen; at most [`MAX_CANONICAL_BLOCKS`] blocks are
+    /// recorded in all.
+    high: Option<[u64; MAX_CANONICAL_BLOCKS]>,
+    high_count: usize,
+}
+
+impl BlockNumbers {
+    #[inline(always)]
+    fn contains(&self, number: u64) -> bool {
+        match (low_bit(number), &self.high) {
+            (Some(bit), _) => self.low & bit != 0,
+            (None, Some(high)) => high
+                .get(..self.high_count)
+                .unwrap_or_default()
+                .contains(&number),
+            (None, None) => false,
+        }
+    }
+
+    /// Records `number`; the caller keeps the count within [`MAX_CANONICAL_BLOCKS`].
+    #[inline(always)]
+    fn insert(&mut self, number: u64) {
+        if let Some(bit) = low_bit(number) {
+            self.low |= bit;
+        } else if let Some(slot) = self
+            .high
+            .get_or_insert([0; MAX_CANONICAL_BLOCKS])
+            .get_mut(self.high_count)
+        {
+            *slot = number;
+            self.high_count += 1;
+        }
+    }
+}
+
+/// The bit of `number` in [`BlockNumbers::low`], if it is below 64.
+#[inline(always)]
+fn low_bit(number: u64) -> Option<u64> {
+    u32::try_from(number).ok().and_then(|n| 1u64.checked_shl(n))
 }
 
 /// Checks the type-specific data of a Previous Node, Bundle Age or Hop Count block, including

@@ -58,6 +58,8 @@ pub const MAX_DEPTH: usize = 16;
 const FOUND_BREAK: u8 = 0xFF;
 /// Additional information 31: indefinite length / break (RFC 8949 §3.2).
 const AI_INDEFINITE: u8 = 31;
+/// The head of an indefinite-length array (RFC 8949 §3.2.2).
+const INDEFINITE_ARRAY: u8 = (MAJOR_ARRAY << 5) | AI_INDEFINITE;
 /// `false` and `true` (RFC 8949 §3.3).
 const FALSE: u8 = 0xF4;
 const TRUE: u8 = 0xF5;
@@ -109,14 +111,42 @@ impl<'a> Decoder<'a> {
         self.pos
     }
 
-    /// Consumes `n` octets the caller has already read through [`Self::remaining`].
-    #[inline]
-    pub(crate) fn advance(&mut self, n: usize) {
-        self.pos = self.pos.saturating_add(n).min(self.bytes.len());
+    /// Consumes `prefix` if the remaining bytes start with it; whether they did. For fast
+    /// paths that recognise a fixed encoding (e.g. an EID's heads) in one comparison.
+    #[inline(always)]
+    pub(crate) fn skip_prefix(&mut self, prefix: &[u8]) -> bool {
+        let found = self
+            .bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(prefix));
+        if found {
+            // Within the input: `prefix` was found there.
+            self.pos += prefix.len();
+        }
+        found
+    }
+
+    /// Reads the next `N` octets through `read` and consumes them if it returns `Some`: for
+    /// fast paths that recognise a fixed-size encoding (e.g. a CRC field) in one step.
+    #[inline(always)]
+    pub(crate) fn read_fixed<const N: usize, T>(
+        &mut self,
+        read: impl FnOnce(&[u8; N]) -> Option<T>,
+    ) -> Option<T> {
+        let value = read(self.bytes.get(self.pos..)?.first_chunk::<N>()?)?;
+        // Within the input: the N octets were there.
+        self.pos += N;
+        Some(value)
+    }
+
+    /// The octet at the current position, if any.
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
 
     /// The bytes not yet consumed.
-    #[inline]
+    #[inline(always)]
     pub fn remaining(&self) -> &'a [u8] {
         self.bytes.get(self.pos..).unwrap_or_default()
     }
@@ -124,7 +154,7 @@ impl<'a> Decoder<'a> {
     /// Whether every byte has been consumed.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.remaining().is_empty()
+        self.pos >= self.bytes.len()
     }
 
     /// Major type (0..=7) of the next item; 7 for simple values, floats and the break.
@@ -133,25 +163,69 @@ impl<'a> Decoder<'a> {
     }
 
     /// Whether the next octet is the break stop code `0xFF`.
-    #[inline]
+    #[inline(always)]
     pub fn is_break(&self) -> bool {
-        self.remaining().first() == Some(&BREAK)
+        self.peek() == Some(BREAK)
     }
 
     /// An unsigned integer (major type 0).
-    #[inline]
+    #[inline(always)]
     pub fn uint(&mut self) -> Result<u64, Error> {
-        // Fast path: a one-octet head (value 0..=23) cannot fail.
-        if let Some(&byte) = self.bytes.get(self.pos)
-            && byte < 24
-        {
-            self.pos += 1;
-            return Ok(u64::from(byte));
+        match self.definite_head(MAJOR_UINT) {
+            Some((value, len)) => {
+                self.pos += len;
+                Ok(value)
+            }
+            None => self.detached(Self::uint_slow),
         }
-        self.uint_slow()
     }
 
-    /// [`Self::uint`] for every head but a one-octet one, and every error.
+    /// Runs `slow` (a cold path: errors, rare forms) on a copy of the decoder and takes its
+    /// position on success. The copy keeps `self` from escaping into an out-of-line call, so
+    /// that a decoder used only through the inlined fast paths stays in registers: this is
+    /// what makes a whole-bundle parse cheap.
+    #[inline(always)]
+    pub(crate) fn detached<T>(
+        &mut self,
+        slow: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut probe = self.clone();
+        let value = slow(&mut probe)?;
+        self.pos = probe.pos;
+        Ok(value)
+    }
+
+    /// The fast path of the typed readers: `(argument, head length)` of a definite head of
+    /// major type `major` at the current position, all of it present, in shortest form if the
+    /// decoder is strict. `None` for anything else — the caller's slow path then produces the
+    /// precise error (or, for a non-shortest head in strict mode, [`ErrorKind::NotShortestForm`]).
+    #[inline(always)]
+    fn definite_head(&self, major: u8) -> Option<(u64, usize)> {
+        let first = self.peek()?;
+        if first >> 5 != major {
+            return None;
+        }
+        let info = first & 0x1F;
+        if info < 24 {
+            return Some((u64::from(info), 1));
+        }
+        let rest = self.bytes.get(self.pos + 1..)?;
+        let (value, len) = match info {
+            24 => (u64::from(*rest.first()?), 2),
+            25 => (u64::from(u16::from_be_bytes(*rest.first_chunk()?)), 3),
+            26 => (u64::from(u32::from_be_bytes(*rest.first_chunk()?)), 5),
+            27 => (u64::from_be_bytes(*rest.first_chunk()?), 9),
+            _ => return None,
+        };
+        if self.strict && head_len(value) != len {
+            return None;
+        }
+        Some((value, len))
+    }
+
+    /// [`Self::uint`] when [`Self::definite_head`] declines: every error.
+    #[cold]
+    #[inline(never)]
     fn uint_slow(&mut self) -> Result<u64, Error> {
         let (start, head) = self.typed_head(MAJOR_UINT, "unsigned integer")?;
         let value = head
@@ -180,26 +254,33 @@ impl<'a> Decoder<'a> {
     }
 
     /// A definite-length byte string (major type 2), borrowed from the input.
-    #[inline]
+    #[inline(always)]
     pub fn bytes(&mut self) -> Result<&'a [u8], Error> {
         self.bytes_with_head().map(|(_, content)| content)
     }
 
     /// A definite-length byte string, with the span of the whole item (head and content) in
     /// the original slice — what RFC 9171 §4.2.1 CRCs and RFC 9172 targets are computed over.
-    #[inline]
+    #[inline(always)]
     pub fn bytes_with_head(&mut self) -> Result<(Range<usize>, &'a [u8]), Error> {
-        // Fast path: a one-octet head (0 to 23 octets) whose content is all there.
+        // Fast path: a definite head whose content is all there.
         let start = self.pos;
-        if let Some(&byte) = self.bytes.get(start)
-            && (0x40..0x58).contains(&byte)
+        if let Some((len, head_len)) = self.definite_head(MAJOR_BYTES)
+            && let Some(content) = usize::try_from(len)
+                .ok()
+                .and_then(|len| self.bytes.get(start + head_len..)?.get(..len))
         {
-            let end = start + 1 + usize::from(byte & 0x1F);
-            if let Some(content) = self.bytes.get(start + 1..end) {
-                self.pos = end;
-                return Ok((start..end, content));
-            }
+            let end = start + head_len + content.len();
+            self.pos = end;
+            return Ok((start..end, content));
         }
+        self.detached(Self::bytes_slow)
+    }
+
+    /// [`Self::bytes_with_head`] when the fast path declines: every error.
+    #[cold]
+    #[inline(never)]
+    fn bytes_slow(&mut self) -> Result<(Range<usize>, &'a [u8]), Error> {
         self.string(MAJOR_BYTES, "byte string")
     }
 
@@ -217,26 +298,41 @@ impl<'a> Decoder<'a> {
 
     /// An array head (major type 4): `Some(n)` for a definite array of `n` items, `None` for an
     /// indefinite one (`0x9F`), whose items end at a break ([`Self::expect_break`]).
+    #[inline(always)]
     pub fn array(&mut self) -> Result<Option<u64>, Error> {
+        if self.peek() == Some(INDEFINITE_ARRAY) {
+            self.pos += 1;
+            return Ok(None);
+        }
+        if let Some((items, len)) = self.definite_head(MAJOR_ARRAY) {
+            self.pos += len;
+            return Ok(Some(items));
+        }
+        self.detached(Self::array_slow)
+    }
+
+    /// [`Self::array`] when the fast paths decline: every error.
+    #[cold]
+    #[inline(never)]
+    fn array_slow(&mut self) -> Result<Option<u64>, Error> {
         let (start, head) = self.typed_head(MAJOR_ARRAY, "array")?;
         self.pos = start + head.len;
         Ok(head.arg)
     }
 
     /// A definite-length array head; an indefinite one is [`ErrorKind::IndefiniteLength`].
-    #[inline]
+    #[inline(always)]
     pub fn array_definite(&mut self) -> Result<u64, Error> {
-        // Fast path: a one-octet head (0 to 23 items) cannot fail.
-        if let Some(&byte) = self.bytes.get(self.pos)
-            && (0x80..0x98).contains(&byte)
-        {
-            self.pos += 1;
-            return Ok(u64::from(byte & 0x1F));
+        if let Some((items, len)) = self.definite_head(MAJOR_ARRAY) {
+            self.pos += len;
+            return Ok(items);
         }
-        self.array_definite_slow()
+        self.detached(Self::array_definite_slow)
     }
 
-    /// [`Self::array_definite`] for every head but a one-octet one, and every error.
+    /// [`Self::array_definite`] when [`Self::definite_head`] declines: every error.
+    #[cold]
+    #[inline(never)]
     fn array_definite_slow(&mut self) -> Result<u64, Error> {
         let (start, head) = self.typed_head(MAJOR_ARRAY, "definite-length array")?;
         let len = head
@@ -247,13 +343,13 @@ impl<'a> Decoder<'a> {
     }
 
     /// The break stop code `0xFF` that ends an indefinite-length array.
-    #[inline]
+    #[inline(always)]
     pub fn expect_break(&mut self) -> Result<(), Error> {
-        if self.first()? == BREAK {
+        if self.is_break() {
             self.pos += 1;
             Ok(())
         } else {
-            Err(self.unexpected("break"))
+            self.detached(|dec| Err(dec.unexpected("break")))
         }
     }
 
@@ -551,7 +647,7 @@ pub fn write_array_head(buf: &mut impl BufMut, len: u64) {
 /// Writes the head of an indefinite-length array (`0x9F`): only the bundle itself
 /// (RFC 9171 §4.1). End it with [`write_break`].
 pub fn write_indefinite_array(buf: &mut impl BufMut) {
-    buf.put_u8((MAJOR_ARRAY << 5) | AI_INDEFINITE);
+    buf.put_u8(INDEFINITE_ARRAY);
 }
 
 /// Writes the break stop code `0xFF`.

@@ -50,19 +50,20 @@ pub enum Eid<'a> {
 impl<'a> Eid<'a> {
     /// Decodes an EID `[scheme code, SSP]` and validates it ([`Self::validate`]). On error the
     /// decoder's position is unchanged.
-    #[inline]
+    #[inline(always)]
     pub fn decode(dec: &mut Decoder<'a>) -> Result<Self, Error> {
         match Self::decode_ipn_fast(dec) {
             Some(eid) => Ok(eid),
-            None => Self::decode_any(dec),
+            None => dec.detached(Self::decode_any),
         }
     }
 
-    /// [`Self::decode`] for every EID: the fast path's fallback.
+    /// [`Self::decode`] for every EID: the fast path's fallback, run on a detached copy of the
+    /// decoder (which is left unchanged on error).
+    #[inline(never)]
     fn decode_any(dec: &mut Decoder<'a>) -> Result<Self, Error> {
-        let mut probe = dec.clone();
-        let start = probe.position();
-        let len = probe.array_definite()?;
+        let start = dec.position();
+        let len = dec.array_definite()?;
         if len != 2 {
             let kind = ErrorKind::ArrayLength {
                 expected: "EID [scheme code, SSP]",
@@ -70,32 +71,27 @@ impl<'a> Eid<'a> {
             };
             return Err(Error::new(start, kind));
         }
-        let scheme_at = probe.position();
-        let eid = match probe.uint()? {
-            SCHEME_DTN => decode_dtn_ssp(&mut probe)?,
-            SCHEME_IPN => decode_ipn_ssp(&mut probe)?,
-            _ => {
-                return Err(Error::new(
-                    scheme_at,
-                    ErrorKind::InvalidEid("unknown URI scheme code"),
-                ));
-            }
-        };
-        *dec = probe;
-        Ok(eid)
+        let scheme_at = dec.position();
+        match dec.uint()? {
+            SCHEME_DTN => decode_dtn_ssp(dec),
+            SCHEME_IPN => decode_ipn_ssp(dec),
+            _ => Err(Error::new(
+                scheme_at,
+                ErrorKind::InvalidEid("unknown URI scheme code"),
+            )),
+        }
     }
 
     /// The common case of [`Self::decode`] without its error bookkeeping: an `ipn` EID with
     /// two elements, `[2, [node, service]]` (RFC 9171 §4.2.5.1.2), one-octet array and scheme
     /// heads. `None` (position unchanged) for anything else, which the full decoder then reads.
-    #[inline]
+    #[inline(always)]
     fn decode_ipn_fast(dec: &mut Decoder<'a>) -> Option<Self> {
         const IPN_2: [u8; 3] = [0x82, SCHEME_IPN as u8, 0x82];
-        if dec.remaining().first_chunk() != Some(&IPN_2) {
+        let mut probe = dec.clone();
+        if !probe.skip_prefix(&IPN_2) {
             return None;
         }
-        let mut probe = dec.clone();
-        probe.advance(IPN_2.len());
         let node = probe.uint().ok()?;
         let service = probe.uint().ok()?;
         *dec = probe;
@@ -200,10 +196,12 @@ impl<'a> Eid<'a> {
 
     /// Whether this EID may serve as a node ID (RFC 9171 §4.2.5.2): `ipn:N.0` (but not the
     /// RFC 9758 null EID `ipn:0.0`), or a `dtn` EID with an empty demux, `dtn://node/`.
+    #[inline(always)]
     pub fn is_node_id(&self) -> bool {
         match *self {
             Self::Null => false,
-            Self::Dtn { .. } => self.demux() == Some(""),
+            // On the SSP, not `self`: the parser keeps its EIDs in registers.
+            Self::Dtn { ssp } => dtn_parts(ssp).is_some_and(|(_, demux)| demux.is_empty()),
             Self::Ipn {
                 allocator,
                 node,
@@ -224,7 +222,7 @@ impl<'a> Eid<'a> {
 
     fn dtn_parts(&self) -> Option<(&'a str, &'a str)> {
         match *self {
-            Self::Dtn { ssp } => ssp.strip_prefix("//")?.split_once('/'),
+            Self::Dtn { ssp } => dtn_parts(ssp),
             _ => None,
         }
     }
@@ -250,6 +248,11 @@ impl fmt::Display for Eid<'_> {
 }
 
 const U32_MAX: u64 = u32::MAX as u64;
+
+/// `(node name, demux)` of a `dtn` SSP `//node/demux`.
+fn dtn_parts(ssp: &str) -> Option<(&str, &str)> {
+    ssp.strip_prefix("//")?.split_once('/')
+}
 
 /// The `dtn` SSP: the integer 0 (`dtn:none`) or a text string (RFC 9171 §4.2.5.1.1).
 #[inline]

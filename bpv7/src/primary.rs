@@ -137,20 +137,21 @@ impl<'a> PrimaryBlock<'a> {
     /// flag rules ([`BundleFlags::check`]) and, if `options.require_node_ids`, a source that is
     /// a node ID or `dtn:none` (§4.2.5.2). Error offsets are decoder positions. The bundle-level
     /// rules (primary CRC vs BIB, Bundle Age) are [`crate::bundle::BundleView`]'s.
-    #[inline]
+    #[inline(always)]
     pub fn decode_with(dec: &mut Decoder<'a>, options: &ParseOptions) -> Result<Self, Error> {
         let block_bytes = dec.remaining();
         let start = dec.position();
         let items = dec.array_definite()?;
-        let array_error = Error::new(
-            start,
-            ErrorKind::ArrayLength {
+        // Built only on the error path: an eager `Error` costs the hot path its construction.
+        let array_error = || {
+            let kind = ErrorKind::ArrayLength {
                 expected: "primary block: 8 + 2 if a fragment + 1 if a CRC items",
                 found: items,
-            },
-        );
+            };
+            Err(Error::new(start, kind))
+        };
         if !(8..=11).contains(&items) {
-            return Err(array_error);
+            return array_error();
         }
         let version_at = dec.position();
         let version = dec.uint()?;
@@ -162,7 +163,7 @@ impl<'a> PrimaryBlock<'a> {
         let crc_at = dec.position();
         let crc_type = CrcType::from_code(dec.uint()?, crc_at)?;
         if items != expected_items(flags, crc_type) {
-            return Err(array_error);
+            return array_error();
         }
         let destination = Eid::decode(dec)?;
         let source_at = dec.position();
@@ -178,10 +179,10 @@ impl<'a> PrimaryBlock<'a> {
         } else {
             None
         };
-        crate::block::decode_crc_field(dec, crc_type)?;
-        let len = dec.position() - start;
-        let bytes = block_bytes.get(..len).unwrap_or_default();
-        crc::check_block_crc(crc_type, bytes, 0, start)?;
+        let crc = crate::block::decode_crc_field(dec, crc_type)?;
+        let prefix_len = dec.position() - start - crc_type.value_len();
+        let prefix = block_bytes.get(..prefix_len).unwrap_or_default();
+        crc::check_prefix_crc(crc_type, prefix, crc.received, 0, crc.at)?;
         let block = Self {
             flags,
             crc_type,
@@ -197,6 +198,7 @@ impl<'a> PrimaryBlock<'a> {
     }
 
     /// The rules shared by decode and encode, with the offsets to report.
+    #[inline(always)]
     fn check(
         &self,
         options: &ParseOptions,

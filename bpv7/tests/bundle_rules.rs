@@ -383,6 +383,21 @@ fn duplicate_block_numbers() {
         block_at(&p, &blocks, 1),
         ErrorKind::DuplicateBlockNumber(2),
     );
+    // Numbers of 64 and above are recorded apart from the smaller ones (a bit set): both
+    // sides of the boundary, and the largest number.
+    for n in [63, 64, 1000, u64::MAX] {
+        let blocks = [
+            block(192, n, 0, b""),
+            block(193, 65, 0, b""),
+            block(194, n, 0, b""),
+            payload(),
+        ];
+        assert_err(
+            &bundle(&p, &blocks),
+            block_at(&p, &blocks, 2),
+            ErrorKind::DuplicateBlockNumber(n),
+        );
+    }
     // Number 0 is the primary block's.
     let blocks = [block(192, 0, 0, b""), payload()];
     assert_err(
