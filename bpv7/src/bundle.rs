@@ -143,8 +143,9 @@ impl<'a> BundleView<'a> {
             ));
         }
         view.block_count = checker.count;
+        let first = view.primary_span.end;
         (view.payload, view.payload_span) = checker.finish(&view.primary, end, last, || {
-            Blocks::after_primary(bytes, end)
+            Blocks::between(bytes, first, end)
         })?;
         Ok(view)
     }
@@ -162,7 +163,7 @@ impl<'a> BundleView<'a> {
     /// The canonical blocks in bundle order, each with its span in [`Self::bytes`]; re-read
     /// from the input (no allocation, no CRC recomputation).
     pub fn blocks(&self) -> Blocks<'a> {
-        Blocks::after_primary(self.bytes, self.payload_span.end)
+        Blocks::between(self.bytes, self.primary_span.end, self.payload_span.end)
     }
 
     /// Number of canonical blocks (payload included).
@@ -234,13 +235,12 @@ pub struct Blocks<'a> {
 }
 
 impl<'a> Blocks<'a> {
-    /// Blocks from the one after the primary block up to `end` (exclusive).
-    fn after_primary(bytes: &'a [u8], end: usize) -> Self {
-        let mut dec = Decoder::new(bytes);
-        let positioned = dec.array().is_ok() && dec.skip().is_ok();
+    /// The blocks of a validated bundle from offset `start` (just after the primary block,
+    /// whose span the parser kept: no need to walk it again) up to `end` (exclusive).
+    fn between(bytes: &'a [u8], start: usize, end: usize) -> Self {
         Self {
-            dec,
-            end: if positioned { end } else { 0 },
+            dec: Decoder::at(bytes, start),
+            end,
         }
     }
 }

@@ -111,6 +111,16 @@ impl<'a> Decoder<'a> {
         self.pos
     }
 
+    /// A lenient decoder over `bytes` positioned at `pos` (clamped to the end): for re-reading
+    /// a validated structure from an offset the parser recorded.
+    pub(crate) fn at(bytes: &'a [u8], pos: usize) -> Self {
+        Self {
+            bytes,
+            pos: if pos < bytes.len() { pos } else { bytes.len() },
+            strict: false,
+        }
+    }
+
     /// Consumes `prefix` if the remaining bytes start with it; whether they did. For fast
     /// paths that recognise a fixed encoding (e.g. an EID's heads) in one comparison.
     #[inline(always)]
