@@ -403,7 +403,7 @@ fn peek_encrypted_bibs<'b>(
         flags: b.flags,
     };
     let mut plain_bibs = Vec::new();
-    let mut aad = Vec::new();
+    let mut aad = bcb_aes_gcm::Aad::new();
     for bcb in blocks.iter().filter(|b| b.block_type == block_type::BCB) {
         let Ok(asb) = SecurityBlock::decode(bcb.data, bcb.number) else {
             continue;
@@ -437,15 +437,14 @@ fn peek_encrypted_bibs<'b>(
             let Some(AsbValue::Bytes(tag)) = tag else {
                 continue;
             };
-            bcb_aes_gcm::build_aad(
-                &mut aad,
+            let aad = aad.build(
                 params.effective_scope(),
                 primary,
                 &header(bib),
                 &header(bcb),
             );
             let mut plain = bib.data.to_vec();
-            if cipher.decrypt(params.iv, &aad, &mut plain, tag) {
+            if cipher.decrypt(params.iv, aad, &mut plain, tag) {
                 plain_bibs.push((*bib, plain));
             }
         }

@@ -146,7 +146,8 @@ fn unsupported_or(context: i64, otherwise: PolicyViolation) -> Error {
 fn check_required(
     policy: &Policy<'_>,
     bundle: &Parsed<'_>,
-    ops: &[&Op<'_, '_>],
+    bcbs: &[Op<'_, '_>],
+    bibs: &[Op<'_, '_>],
 ) -> Result<(), Error> {
     let numbers = core::iter::once((0u64, 0u64))
         .chain(bundle.blocks.iter().map(|(b, _)| (b.number, b.block_type)))
@@ -158,7 +159,7 @@ fn check_required(
             .filter(|r| r.targets.selects(number, ty))
         {
             let service = rule.context.service();
-            let met = ops.iter().any(|op| {
+            let met = bcbs.iter().chain(bibs).any(|op| {
                 let s = op.rule.context.service();
                 op.asb.source == rule.source
                     && (s == service || service == Service::Integrity)
@@ -176,17 +177,33 @@ fn check_required(
     Ok(())
 }
 
-fn key_for(
-    keys: &impl KeyResolver,
+/// The key of an operation: the resolved key itself, or the key it unwraps.
+enum OpKey<'k> {
+    Resolved(&'k [u8]),
+    Unwrapped(zeroize::Zeroizing<Vec<u8>>),
+}
+
+impl core::ops::Deref for OpKey<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            OpKey::Resolved(k) => k,
+            OpKey::Unwrapped(k) => k,
+        }
+    }
+}
+
+fn key_for<'k>(
+    keys: &'k impl KeyResolver,
     id: KeyId,
     wrapped: Option<&[u8]>,
-) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+) -> Result<OpKey<'k>, Error> {
     let key = keys
         .resolve(id, KeyUsage::Open)
         .ok_or(Error::UnknownKey(id))?;
     match wrapped {
-        Some(w) => keywrap::unwrap(id, key, w),
-        None => Ok(zeroize::Zeroizing::new(key.to_vec())),
+        Some(w) => keywrap::unwrap(id, key, w).map(OpKey::Unwrapped),
+        None => Ok(OpKey::Resolved(key)),
     }
 }
 
@@ -238,7 +255,7 @@ pub fn accept(
     let primary = parsed.primary_bytes();
     let mut checked = Vec::new();
     let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
-    let mut aad = Vec::new();
+    let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {
         let params = BcbParameters::decode(op.asb.parameters())?;
         let cek = key_for(keys, op.rule.key, params.wrapped_key)?;
@@ -258,8 +275,7 @@ pub fn accept(
             let Some(target_block) = parsed.block(target) else {
                 return Err(fail);
             };
-            bcb_aes_gcm::build_aad(
-                &mut aad,
+            let aad = aad.build(
                 params.effective_scope(),
                 primary,
                 &header(target_block),
@@ -267,12 +283,12 @@ pub fn accept(
             );
             let ok = if target_block.block_type == block_type::BIB {
                 let mut plain = target_block.data.to_vec();
-                let ok = cipher.decrypt(params.iv, &aad, &mut plain, tag);
+                let ok = cipher.decrypt(params.iv, aad, &mut plain, tag);
                 bib_plain.push((*target_block, plain));
                 ok
             } else {
                 let written = out.find(target).ok_or(fail.clone())?;
-                cipher.decrypt(params.iv, &aad, out.data_mut(&written), tag)
+                cipher.decrypt(params.iv, aad, out.data_mut(&written), tag)
             };
             if !ok {
                 return Err(fail);
@@ -329,8 +345,7 @@ pub fn accept(
         }));
     }
 
-    let ops: Vec<&Op<'_, '_>> = bcbs.iter().chain(&bibs).collect();
-    check_required(policy, &parsed, &ops)?;
+    check_required(policy, &parsed, &bcbs, &bibs)?;
 
     if let Some(filter) = replay {
         let seq = parsed.view.primary().creation.sequence;

@@ -364,21 +364,20 @@ pub fn add_bcb(
         spec.targets.contains(&n)
     });
     let primary = parsed.primary_bytes();
-    let mut aad = Vec::with_capacity(primary.len() + 16);
+    let mut aad = bcb_aes_gcm::Aad::new();
     for (i, &t) in spec.targets.iter().enumerate() {
         let at = first_tag + i * stride;
         let (Some(target), Some(written)) = (parsed.block(t), out.find(t)) else {
             continue;
         };
-        bcb_aes_gcm::build_aad(
-            &mut aad,
+        let aad = aad.build(
             params.effective_scope(),
             primary,
             &header(target),
             &security_header,
         );
         let tag = cipher
-            .encrypt(spec.iv, &aad, out.data_mut(&written))
+            .encrypt(spec.iv, aad, out.data_mut(&written))
             .ok_or(Error::Parameter {
                 context: bcb_aes_gcm::CONTEXT_ID,
                 what: "parameter",

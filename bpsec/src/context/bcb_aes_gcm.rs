@@ -154,21 +154,80 @@ impl<'a> BcbParameters<'a> {
     }
 }
 
-/// Builds the Additional Authenticated Data of one target (RFC 9173 §4.7.2) into `aad`
-/// (cleared first): scope flags, then primary block, target header and the BCB's own header
-/// as the scope selects. (§4.7.2 step 4 says "BIB"; the BCB's header is meant, as the A.4
-/// example shows.)
-pub fn build_aad(
-    aad: &mut Vec<u8>,
-    scope: Scope,
-    primary: &[u8],
-    target: &BlockHeader,
-    bcb: &BlockHeader,
-) {
-    aad.clear();
-    feed_scoped(scope, primary, Some(target), bcb, &mut |piece: &[u8]| {
-        aad.extend_from_slice(piece)
-    });
+/// Octets of AAD kept on the stack: scope (1) + a primary block of up to ~200 octets + two
+/// block headers (up to 27 each) — every Borealis bundle; larger primary blocks spill to the heap.
+const AAD_STACK: usize = 256;
+
+/// The Additional Authenticated Data of one target (RFC 9173 §4.7.2), built without
+/// allocating in the usual case. Reuse one `Aad` for every target of an operation.
+#[derive(Clone)]
+pub struct Aad {
+    stack: [u8; AAD_STACK],
+    len: usize,
+    heap: Vec<u8>,
+}
+
+impl Default for Aad {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Aad {
+    /// An empty buffer.
+    pub const fn new() -> Self {
+        Self {
+            stack: [0; AAD_STACK],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+
+    /// Builds the AAD of one target: scope flags, then primary block, target header and the
+    /// BCB's own header as the scope selects. (§4.7.2 step 4 says "BIB"; the BCB's header is
+    /// meant, as the A.4 example shows.)
+    pub fn build(
+        &mut self,
+        scope: Scope,
+        primary: &[u8],
+        target: &BlockHeader,
+        bcb: &BlockHeader,
+    ) -> &[u8] {
+        self.len = 0;
+        self.heap.clear();
+        let (stack, len, heap) = (&mut self.stack, &mut self.len, &mut self.heap);
+        feed_scoped(scope, primary, Some(target), bcb, &mut |piece: &[u8]| {
+            let end = *len + piece.len();
+            match stack.get_mut(*len..end) {
+                Some(dst) if heap.is_empty() => {
+                    dst.copy_from_slice(piece);
+                    *len = end;
+                }
+                _ => {
+                    if heap.is_empty() {
+                        heap.extend_from_slice(stack.get(..*len).unwrap_or_default());
+                    }
+                    heap.extend_from_slice(piece);
+                }
+            }
+        });
+        self.as_bytes()
+    }
+
+    /// The AAD last built.
+    pub fn as_bytes(&self) -> &[u8] {
+        if self.heap.is_empty() {
+            self.stack.get(..self.len).unwrap_or_default()
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl core::fmt::Debug for Aad {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Aad({} octets)", self.as_bytes().len())
+    }
 }
 
 /// A keyed AES-GCM instance of either variant.
