@@ -45,19 +45,43 @@ pub struct Accepted {
 }
 
 /// One operation of the bundle matched to its rule.
-struct Op<'a, 'p> {
-    block: CanonicalBlock<'a>,
-    asb: SecurityBlock<'a>,
+struct Op<'o, 'a, 'p> {
+    block: &'o CanonicalBlock<'a>,
+    asb: &'o SecurityBlock<'a>,
     rule: &'p Rule<'p>,
+    params: Params<'a>,
+}
+
+/// The decoded context parameters of an operation (decoded once, when matched to its rule).
+#[derive(Clone, Copy)]
+enum Params<'a> {
+    Bib(BibParameters<'a>),
+    Bcb(BcbParameters<'a>),
+}
+
+/// `block`'s operation matched to its policy rule, parameters checked ([`match_rule`]).
+fn op<'o, 'a, 'p>(
+    policy: &'p Policy<'p>,
+    bundle: &Parsed<'_>,
+    block: &'o CanonicalBlock<'a>,
+    asb: &'o SecurityBlock<'a>,
+) -> Result<Op<'o, 'a, 'p>, Error> {
+    let (rule, params) = match_rule(policy, bundle, block, asb)?;
+    Ok(Op {
+        block,
+        asb,
+        rule,
+        params,
+    })
 }
 
 /// The rule for every target of `asb`, and the parameters checked against it.
-fn match_rule<'p>(
+fn match_rule<'p, 'a>(
     policy: &'p Policy<'p>,
     bundle: &Parsed<'_>,
     block: &CanonicalBlock<'_>,
-    asb: &SecurityBlock<'_>,
-) -> Result<&'p Rule<'p>, Error> {
+    asb: &SecurityBlock<'a>,
+) -> Result<(&'p Rule<'p>, Params<'a>), Error> {
     let service = if block.block_type == block_type::BCB {
         Service::Confidentiality
     } else {
@@ -96,12 +120,16 @@ fn match_rule<'p>(
         block: block.number,
         target: 0,
     })?;
-    check_parameters(rule, block.number, asb)?;
-    Ok(rule)
+    let params = check_parameters(rule, block.number, asb)?;
+    Ok((rule, params))
 }
 
 /// The context id, variant and scope of `asb` must be the rule's.
-fn check_parameters(rule: &Rule<'_>, block: u64, asb: &SecurityBlock<'_>) -> Result<(), Error> {
+fn check_parameters<'a>(
+    rule: &Rule<'_>,
+    block: u64,
+    asb: &SecurityBlock<'a>,
+) -> Result<Params<'a>, Error> {
     let wrong = |what| PolicyViolation::WrongParameters { block, what };
     match rule.context {
         Context::HmacSha2 { variant, scope } => {
@@ -115,6 +143,7 @@ fn check_parameters(rule: &Rule<'_>, block: u64, asb: &SecurityBlock<'_>) -> Res
             if params.effective_scope() != scope {
                 return Err(wrong("integrity scope").into());
             }
+            Ok(Params::Bib(params))
         }
         Context::AesGcm { variant, scope } => {
             if asb.context_id != bcb_aes_gcm::CONTEXT_ID {
@@ -127,9 +156,9 @@ fn check_parameters(rule: &Rule<'_>, block: u64, asb: &SecurityBlock<'_>) -> Res
             if params.effective_scope() != scope {
                 return Err(wrong("AAD scope").into());
             }
+            Ok(Params::Bcb(params))
         }
     }
-    Ok(())
 }
 
 fn unsupported_or(context: i64, otherwise: PolicyViolation) -> Error {
@@ -146,8 +175,8 @@ fn unsupported_or(context: i64, otherwise: PolicyViolation) -> Error {
 fn check_required(
     policy: &Policy<'_>,
     bundle: &Parsed<'_>,
-    bcbs: &[Op<'_, '_>],
-    bibs: &[Op<'_, '_>],
+    bcbs: &[Op<'_, '_, '_>],
+    bibs: &[Op<'_, '_, '_>],
 ) -> Result<(), Error> {
     let numbers = core::iter::once((0u64, 0u64))
         .chain(bundle.blocks.iter().map(|(b, _)| (b.number, b.block_type)))
@@ -222,16 +251,10 @@ pub fn accept(
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let (decoded, encrypted_bibs) = parsed.security_blocks()?;
     rules::check(&parsed, &decoded, None)?;
-    let bcbs: Vec<Op<'_, '_>> = decoded
+    let bcbs: Vec<Op<'_, '_, '_>> = decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
-        .map(|(b, a)| {
-            Ok(Op {
-                block: *b,
-                asb: a.clone(),
-                rule: match_rule(policy, &parsed, b, a)?,
-            })
-        })
+        .map(|(b, a)| op(policy, &parsed, b, a))
         .collect::<Result<_, Error>>()?;
 
     // Write every non-security block; BCB targets re-encoded so they can be decrypted in place.
@@ -257,7 +280,9 @@ pub fn accept(
     let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
     let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {
-        let params = BcbParameters::decode(op.asb.parameters())?;
+        let Params::Bcb(params) = op.params else {
+            return Err(Error::UnsupportedContext(op.asb.context_id));
+        };
         let cek = key_for(keys, op.rule.key, params.wrapped_key)?;
         let variant = params.variant();
         let cipher = Cipher::new(variant, &cek).ok_or(Error::KeyLength {
@@ -265,9 +290,9 @@ pub fn accept(
             expected: variant.key_len(),
             found: cek.len(),
         })?;
-        let bcb_header = header(&op.block);
+        let bcb_header = header(op.block);
         for (index, target) in op.asb.targets().enumerate() {
-            let tag = tag_of(&op.asb, index, op.block.number)?;
+            let tag = tag_of(op.asb, index, op.block.number)?;
             let fail = Error::DecryptionFailed {
                 block: op.block.number,
                 target,
@@ -323,16 +348,10 @@ pub fn accept(
         rules::check(&parsed, &all, None)?;
         &all
     };
-    let bibs: Vec<Op<'_, '_>> = all
+    let bibs: Vec<Op<'_, '_, '_>> = all
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BIB)
-        .map(|(b, a)| {
-            Ok(Op {
-                block: *b,
-                asb: a.clone(),
-                rule: match_rule(policy, &parsed, b, a)?,
-            })
-        })
+        .map(|(b, a)| op(policy, &parsed, b, a))
         .collect::<Result<_, Error>>()?;
     for op in &bibs {
         let data_of = |t: u64| out.find(t).map(|w| out.data(&w));
@@ -393,13 +412,15 @@ fn tag_of<'a>(asb: &SecurityBlock<'a>, index: usize, block: u64) -> Result<&'a [
 /// Verifies every target of one BIB (RFC 9173 §3.8.2) against the plaintext in `out` (or the
 /// input, for the primary block).
 fn verify_bib<'d>(
-    op: &Op<'_, '_>,
+    op: &Op<'_, '_, '_>,
     parsed: &Parsed<'_>,
     data_of: &dyn Fn(u64) -> Option<&'d [u8]>,
     keys: &impl KeyResolver,
     options: &Options,
 ) -> Result<(), Error> {
-    let params = BibParameters::decode(op.asb.parameters())?;
+    let Params::Bib(params) = op.params else {
+        return Err(Error::UnsupportedContext(op.asb.context_id));
+    };
     let key = key_for(keys, op.rule.key, params.wrapped_key)?;
     let sha = params.sha();
     if options.hmac_key_length && key.len() != sha.mac_len() {
@@ -409,7 +430,7 @@ fn verify_bib<'d>(
             found: key.len(),
         });
     }
-    let security_header = header(&op.block);
+    let security_header = header(op.block);
     for (index, target) in op.asb.targets().enumerate() {
         let fail = Error::IntegrityCheckFailed {
             block: op.block.number,
@@ -477,14 +498,10 @@ pub fn verify(
         if asb.targets().any(encrypted) {
             continue;
         }
-        let Ok(rule) = match_rule(policy, &parsed, block, asb) else {
+        let Ok(op) = op(policy, &parsed, block, asb) else {
             continue;
         };
-        let op = Op {
-            block: *block,
-            asb: asb.clone(),
-            rule,
-        };
+        let rule = op.rule;
         verify_bib(&op, &parsed, &data_of, keys, options)?;
         checked.extend(asb.targets().map(|target| Checked {
             service: Service::Integrity,
