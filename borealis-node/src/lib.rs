@@ -1,0 +1,17 @@
+//! The core of the Borealis reference node (issue #6), as a library so that each part is
+//! tested on its own and the daemon (`src/main.rs`) only wires them together:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`env`] | the injected environment: clock (DTN time) and nonce source, so a recorded exchange replays byte for byte |
+//! | [`transport`] | the filesystem DTN transport: one bundle per file, atomic writes, durable dedup, quarantine with reasons, expiry, size limit, bounded store |
+//! | [`protocol`] | the application protocol carried in bundle payloads (CBOR, versioned; `PROTOCOL.md`) |
+//! | [`session`] | sans-IO request/response sessions: matching, timeouts, retransmissions, persisted |
+//! | [`secured`] | bundles as typestate: only protected bundles reach the downlink, only verified ones a handler |
+#![forbid(unsafe_code)]
+
+pub mod env;
+pub mod protocol;
+pub mod secured;
+pub mod session;
+pub mod transport;

@@ -1,0 +1,1 @@
+//! Placeholder: filled by issue #6 (see lib.rs).
