@@ -157,6 +157,20 @@ impl Output {
     /// Writes a block in deterministic CBOR with `data` as its type-specific data and a CRC
     /// of `crc_type` (computed now; call [`Self::patch_crc`] after changing the data).
     pub fn write(&mut self, header: &BlockHeader, crc_type: CrcType, data: &[u8]) -> Written {
+        self.write_with(header, crc_type, data.len(), &|buf: &mut Vec<u8>| {
+            buf.extend_from_slice(data)
+        })
+    }
+
+    /// [`Self::write`] with the type-specific data (`data_len` octets) written in place by
+    /// `fill`, so a new security block is encoded straight into the output.
+    pub fn write_with(
+        &mut self,
+        header: &BlockHeader,
+        crc_type: CrcType,
+        data_len: usize,
+        fill: &dyn Fn(&mut Vec<u8>),
+    ) -> Written {
         let start = self.buf.len();
         let items = 5 + u64::from(crc_type != CrcType::None);
         cbor::write_array_head(&mut self.buf, items);
@@ -164,9 +178,16 @@ impl Output {
         cbor::write_uint(&mut self.buf, header.number);
         cbor::write_uint(&mut self.buf, header.flags.0);
         cbor::write_uint(&mut self.buf, crc_type.code());
-        cbor::write_bytes_head(&mut self.buf, data.len());
+        cbor::write_bytes_head(&mut self.buf, data_len);
         let data_start = self.buf.len();
-        self.buf.extend_from_slice(data);
+        fill(&mut self.buf);
+        debug_assert_eq!(
+            self.buf.len() - data_start,
+            data_len,
+            "fill wrote its length"
+        );
+        // Keep the block well-formed whatever `fill` did.
+        self.buf.resize(data_start + data_len, 0);
         let data_end = self.buf.len();
         if crc_type != CrcType::None {
             cbor::write_bytes_head(&mut self.buf, crc_type.value_len());

@@ -267,21 +267,25 @@ pub fn add_bib(
             )])
         })
         .sum();
-    let mut asb_bytes = Vec::with_capacity(
-        asb_header.encoded_len() + bpv7::cbor::head_len(macs.len() as u64) + results_len,
-    );
-    asb_header.encode(&mut asb_bytes);
-    asb::write_results_head(&mut asb_bytes, macs.len());
-    for mac in &macs {
-        asb::write_result(
-            &mut asb_bytes,
-            &[(
-                bib_hmac_sha2::RESULT_EXPECTED_HMAC,
-                Value::Bytes(mac.as_bytes()),
-            )],
-        );
-    }
-    let new = (security_header, spec.block.crc_type, asb_bytes);
+    let fill = |buf: &mut Vec<u8>| {
+        asb_header.encode(buf);
+        asb::write_results_head(buf, macs.len());
+        for mac in &macs {
+            asb::write_result(
+                buf,
+                &[(
+                    bib_hmac_sha2::RESULT_EXPECTED_HMAC,
+                    Value::Bytes(mac.as_bytes()),
+                )],
+            );
+        }
+    };
+    let new = NewData {
+        header: security_header,
+        crc_type: spec.block.crc_type,
+        len: asb_header.encoded_len() + bpv7::cbor::head_len(macs.len() as u64) + results_len,
+        fill: &fill,
+    };
     let (out, _) = assemble(&parsed, &new, spec.block.placement, |_| false);
     Ok(out.finish())
 }
@@ -350,16 +354,21 @@ pub fn add_bcb(
     let result = [(bcb_aes_gcm::RESULT_AUTH_TAG, Value::Bytes(&zero_tag))];
     let stride = asb::result_len(&result);
     let results_head = bpv7::cbor::head_len(spec.targets.len() as u64);
-    let mut asb_bytes =
-        Vec::with_capacity(asb_header.encoded_len() + results_head + stride * spec.targets.len());
-    asb_header.encode(&mut asb_bytes);
-    asb::write_results_head(&mut asb_bytes, spec.targets.len());
-    let first_tag = asb_bytes.len() + stride - TAG_LEN;
-    for _ in spec.targets {
-        asb::write_result(&mut asb_bytes, &result);
-    }
-
-    let new = (security_header, spec.block.crc_type, asb_bytes);
+    let header_len = asb_header.encoded_len();
+    let fill = |buf: &mut Vec<u8>| {
+        asb_header.encode(buf);
+        asb::write_results_head(buf, spec.targets.len());
+        for _ in spec.targets {
+            asb::write_result(buf, &result);
+        }
+    };
+    let first_tag = header_len + results_head + stride - TAG_LEN;
+    let new = NewData {
+        header: security_header,
+        crc_type: spec.block.crc_type,
+        len: header_len + results_head + stride * spec.targets.len(),
+        fill: &fill,
+    };
     let (mut out, bcb) = assemble(&parsed, &new, spec.block.placement, |n| {
         spec.targets.contains(&n)
     });
@@ -411,23 +420,31 @@ fn compact<'a, const N: usize>(items: [Option<Item<'a>>; N]) -> ([Item<'a>; N], 
 /// data can be encrypted in place.
 fn assemble(
     parsed: &Parsed<'_>,
-    (header_new, crc_new, asb_new): &(BlockHeader, CrcType, Vec<u8>),
+    new_block: &NewData<'_>,
     placement: Placement,
     reencode: impl Fn(u64) -> bool,
 ) -> (Output, Written) {
     let input = parsed.view.bytes();
     let mut out = Output::start(
         parsed.primary_bytes(),
-        input.len() + asb_new.len() + 16,
+        input.len() + new_block.len + 32,
         parsed.blocks.len() + 1,
     );
+    let write_new = |out: &mut Output| {
+        out.write_with(
+            &new_block.header,
+            new_block.crc_type,
+            new_block.len,
+            new_block.fill,
+        )
+    };
     let mut new = None;
     if placement == Placement::AfterPrimary {
-        new = Some(out.write(header_new, *crc_new, asb_new));
+        new = Some(write_new(&mut out));
     }
     for (block, span) in &parsed.blocks {
         if placement == Placement::BeforePayload && block.number == PAYLOAD_BLOCK_NUMBER {
-            new = Some(out.write(header_new, *crc_new, asb_new));
+            new = Some(write_new(&mut out));
         }
         if reencode(block.number) {
             out.write(&header(block), CrcType::None, block.data);
@@ -437,8 +454,16 @@ fn assemble(
     }
     // The payload block is always there (the parser requires it), so `new` is set; the
     // fallback keeps this total.
-    let new = new.unwrap_or_else(|| out.write(header_new, *crc_new, asb_new));
+    let new = new.unwrap_or_else(|| write_new(&mut out));
     (out, new)
+}
+
+/// The security block being added: its header, CRC type, and its ASB written in place.
+struct NewData<'f> {
+    header: BlockHeader,
+    crc_type: CrcType,
+    len: usize,
+    fill: &'f dyn Fn(&mut Vec<u8>),
 }
 
 /// Something that hands out IVs that never repeat under a key (NIST SP 800-38D §8).
