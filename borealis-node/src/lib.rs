@@ -3,7 +3,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`env`] | the injected environment: clock (DTN time) and nonce source, so a recorded exchange replays byte for byte |
+//! | [`env`](mod@env) | the injected environment: the DTN clock (IVs come from `bpsec::IvCounter`), so a recorded exchange replays byte for byte |
 //! | [`transport`] | the filesystem DTN transport: one bundle per file, atomic writes, durable dedup, quarantine with reasons, expiry, size limit, bounded store |
 //! | [`protocol`] | the application protocol carried in bundle payloads (CBOR, versioned; `PROTOCOL.md`) |
 //! | [`session`] | sans-IO request/response sessions: matching, timeouts, retransmissions, persisted |
