@@ -1,5 +1,5 @@
 //! `borealis bpsec verify|decrypt`: an operator checks the cryptography of a secured bundle
-//! (RFC 9172) with a key from a key file ([`crate::key_file`]).
+//! (RFC 9172) with a key from a key file ([`borealis_node::key_file`]).
 //!
 //! The tool trusts the bundle's own security blocks for *which* operations to check: it builds
 //! a [`Policy`] with one rule per (security source, service, target kind) found in the bundle,
@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use zeroize::Zeroizing;
 
-use crate::key_file::{self, KeyFile};
+use borealis_node::key_file::{self, KeyFile};
 
 /// `borealis bpsec …`.
 #[derive(Debug, Subcommand)]

@@ -7,8 +7,6 @@
 //! its store, all or nothing. `show` prints public information only. Secrets come from the
 //! OS RNG and are never printed.
 
-mod mission;
-
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -19,6 +17,7 @@ use otar::sign::SigningKey;
 use otar::{ActivationPolicy, KeyId, KeyState, KeyStore, Purpose};
 use serde_json::{Value, json};
 
+use borealis_node::mission;
 pub use mission::LAYOUT_HELP;
 use mission::{Failure, GroundSide, Layout, SECRET_LEN, Sealed};
 

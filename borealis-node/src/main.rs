@@ -1,8 +1,8 @@
 //! `borealis`: the Borealis reference node.
 //!
 //! Today it offers the link-layer demo (`demo`), the byte inspector (`inspect`), the BPSec
-//! operator tools (`bpsec verify|decrypt`) and the mission key tools (`keys …`, OTAR); the
-//! ground and payload daemons arrive with their own issue.
+//! operator tools (`bpsec verify|decrypt`), the mission key tools (`keys …`, OTAR), and the
+//! daemon roles `payload run [--once]`, `ground …` and the forwarder `pass`.
 //!
 //! Exit codes: 0 success, 1 I/O or usage failure, 2 input that does not decode or is refused.
 #![forbid(unsafe_code)]
@@ -10,9 +10,10 @@
 mod bpsec_cmd;
 mod demo;
 mod inspect;
-mod key_file;
 mod keys_cmd;
+mod node_cmd;
 
+use borealis_node::key_file;
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
@@ -66,11 +67,41 @@ enum Command {
         #[command(subcommand)]
         command: keys_cmd::KeysCommand,
     },
+    /// The payload daemon (logs: `RUST_LOG`, default `info`).
+    Payload {
+        #[command(subcommand)]
+        command: node_cmd::PayloadCommand,
+    },
+    /// The ground side: send requests, receive and list responses, reassemble images.
+    Ground {
+        /// Mission directory (`borealis keys init`).
+        #[arg(long)]
+        mission: PathBuf,
+        #[command(subcommand)]
+        command: node_cmd::GroundCommand,
+    },
+    /// Move files as the host forwarder does: uplink/ to the payload inbox, downlink/ to the
+    /// ground inbox.
+    Pass {
+        /// Mission directory.
+        #[arg(long)]
+        mission: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match cli.command {
+        Command::Payload { command } => node_cmd::payload(&command),
+        Command::Ground { mission, command } => node_cmd::ground(&mission, &command),
+        Command::Pass { mission } => node_cmd::run_pass(&mission),
         Command::Bpsec { command } => bpsec_cmd::run(&command),
         Command::Keys { command } => keys_cmd::run(&command),
         Command::Demo => match demo::run(&mut std::io::stdout()) {

@@ -20,7 +20,7 @@
 
 mod classify;
 mod dedup;
-mod fsutil;
+pub(crate) mod fsutil;
 mod inbox;
 mod outbox;
 mod watch;

@@ -229,6 +229,13 @@ pub struct Sealed {
     path: PathBuf,
 }
 
+impl std::fmt::Debug for Sealed {
+    /// The path only: never the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealed").field("path", &self.path).finish()
+    }
+}
+
 impl Sealed {
     /// A new state, to be written to `path` under `key`.
     pub fn new(state: Payload, key: Zeroizing<[u8; SECRET_LEN]>, path: PathBuf) -> Self {

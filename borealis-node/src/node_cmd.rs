@@ -1,0 +1,164 @@
+//! `borealis payload|ground|pass`: the daemon roles and the host forwarder on a mission
+//! directory (`borealis_node::node`). Exit codes: 0 ok, 1 I/O, configuration or mission
+//! failure.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use borealis_node::env::SystemClock;
+use borealis_node::node::{GroundNode, MissionConfig, NodeError, PayloadNode, Request, pass};
+use borealis_node::protocol::CaptureParams;
+use clap::Subcommand;
+
+/// `borealis payload …`.
+#[derive(Debug, Subcommand)]
+pub enum PayloadCommand {
+    /// Run the payload daemon: scan the inbox, verify, execute, answer; loop until `Halt`.
+    Run {
+        /// Mission directory (`borealis keys init`).
+        #[arg(long)]
+        mission: PathBuf,
+        /// One iteration only (a one-shot container per pass); all state persists.
+        #[arg(long)]
+        once: bool,
+    },
+}
+
+/// `borealis ground …`: every command first receives the downlink.
+#[derive(Debug, Subcommand)]
+pub enum GroundCommand {
+    /// Send `Command Ping`.
+    Ping,
+    /// Send `Command Check`.
+    Check,
+    /// Send a `TelemetryQuery` (selectors, e.g. `power`; none: everything).
+    Telemetry {
+        /// Sample name selectors.
+        names: Vec<String>,
+    },
+    /// Send `Command Capture`.
+    Capture {
+        /// Pixels per row.
+        #[arg(long, default_value_t = 1024)]
+        width: u16,
+        /// Rows.
+        #[arg(long, default_value_t = 1024)]
+        height: u16,
+    },
+    /// Send `Command Halt`.
+    Halt,
+    /// Request every chunk of image ID.
+    Image {
+        /// The image id (from a `captured` response).
+        id: u64,
+    },
+    /// Send a signed OTAR message (from `borealis keys upload|activate|…`).
+    Rekey {
+        /// The message file.
+        message: PathBuf,
+    },
+    /// Send with bundle-confidentiality key ID from now on (after the payload activated it).
+    UseKey {
+        /// The key id.
+        id: u32,
+    },
+    /// Only receive the downlink.
+    Receive,
+    /// List stored responses.
+    Responses,
+}
+
+fn fail(e: &NodeError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(1)
+}
+
+/// Runs `borealis payload …`.
+pub fn payload(command: &PayloadCommand) -> ExitCode {
+    let PayloadCommand::Run { mission, once } = command;
+    let mut clock = SystemClock;
+    let result = PayloadNode::open(mission, &mut clock).and_then(|mut node| {
+        if *once {
+            let r = node.run_once(&mut clock)?;
+            println!(
+                "executed {}, responses {}, quarantined {}{}",
+                r.executed,
+                r.responses,
+                r.quarantined.len(),
+                if r.halted { ", halted" } else { "" }
+            );
+            Ok(())
+        } else {
+            node.run(&mut clock)
+        }
+    });
+    result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// Runs `borealis ground --mission DIR …`.
+pub fn ground(mission: &Path, command: &GroundCommand) -> ExitCode {
+    ground_inner(mission, command).map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+fn ground_inner(mission: &Path, command: &GroundCommand) -> Result<(), NodeError> {
+    let mut clock = SystemClock;
+    let mut node = GroundNode::open(mission)?;
+    let r = node.receive(&mut clock)?;
+    for id in &r.matched {
+        println!("response to {id}");
+    }
+    for image in &r.images {
+        println!(
+            "image {}: {} octets, SHA-256 verified: {}",
+            image.image_id,
+            image.size,
+            image.path.display()
+        );
+    }
+    for (path, reason) in &r.quarantined {
+        println!("quarantined {}: {reason}", path.display());
+    }
+    let request = match command {
+        GroundCommand::Ping => Request::Ping,
+        GroundCommand::Check => Request::Check,
+        GroundCommand::Halt => Request::Halt,
+        GroundCommand::Telemetry { names } => Request::Telemetry(names.clone()),
+        GroundCommand::Capture { width, height } => Request::Capture(CaptureParams {
+            width: *width,
+            height: *height,
+            exposure_ms: 10,
+        }),
+        GroundCommand::Image { id } => Request::Image(*id),
+        GroundCommand::Rekey { message } => Request::Rekey(
+            std::fs::read(message)
+                .map_err(|e| NodeError::Io(format!("{}: {e}", message.display())))?,
+        ),
+        GroundCommand::UseKey { id } => {
+            node.use_key(bpsec::KeyId(*id))?;
+            println!("sending with key {}", node.send_key());
+            return Ok(());
+        }
+        GroundCommand::Receive => return Ok(()),
+        GroundCommand::Responses => {
+            for s in node.responses()? {
+                println!("#{:<6} {}", s.request_id, s.summary);
+            }
+            return Ok(());
+        }
+    };
+    let id = node.send(&request, &mut clock)?;
+    println!("request {id} written to the uplink");
+    Ok(())
+}
+
+/// Runs `borealis pass --mission DIR`.
+pub fn run_pass(mission: &Path) -> ExitCode {
+    let result = MissionConfig::load(mission).and_then(|c| pass(mission, &c));
+    match result {
+        Ok(r) => {
+            println!("pass: {} up, {} down", r.uplinked, r.downlinked);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}

@@ -1,0 +1,272 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The daemon end to end, in process (issue #6): every request type over the filesystem
+//! transport with the host forwarder, a 1 MiB multi-chunk image reassembled and hash-checked,
+//! a rekey mid-stream (upload → activate → switch → deactivate the old key) with traffic under
+//! the new key, and node-level security: replayed (also after a restart), tampered, non-bundle
+//! files quarantined with their reason, nothing executed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use borealis_node::env::SystemClock;
+use borealis_node::node::{GroundNode, MissionConfig, PayloadNode, Request, pass, synthetic_image};
+use borealis_node::protocol::{CaptureParams, CommandResult, Message};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_borealis")
+}
+
+fn keys(args: &[&str]) {
+    let out = Command::new(bin()).arg("keys").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A fresh mission with a 300 kB file limit (so a 1 MiB image takes 4 chunks).
+fn mission(tmp: &Path) -> PathBuf {
+    let dir = tmp.join("mission");
+    keys(&[
+        "init",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--payload-node",
+        "2",
+    ]);
+    let config = MissionConfig {
+        max_file_octets: 300_000,
+        ..MissionConfig::default()
+    };
+    config.save(&dir).unwrap();
+    dir
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("borealis-node-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Uplink pass, one payload iteration, downlink pass, ground receive.
+fn exchange(
+    m: &Path,
+    payload: &mut PayloadNode,
+    ground: &mut GroundNode,
+) -> borealis_node::node::GroundReport {
+    let config = MissionConfig::load(m).unwrap();
+    pass(m, &config).unwrap();
+    let report = payload.run_once(&mut SystemClock).unwrap();
+    assert!(report.quarantined.is_empty(), "{:?}", report.quarantined);
+    pass(m, &config).unwrap();
+    ground.receive(&mut SystemClock).unwrap()
+}
+
+fn response(ground: &GroundNode, id: borealis_node::session::RequestId) -> Message<'static> {
+    let bytes = ground.response(id).expect("stored response");
+    Message::decode(&bytes).unwrap().into_owned()
+}
+
+#[test]
+fn every_request_type_a_1_mib_image_and_a_rekey_mid_stream() {
+    let tmp = temp("all");
+    let m = mission(&tmp);
+    let mut clock = SystemClock;
+    let mut payload = PayloadNode::open(&m, &mut clock).unwrap();
+    let mut ground = GroundNode::open(&m).unwrap();
+
+    let ping = ground.send(&Request::Ping, &mut clock).unwrap();
+    let check = ground.send(&Request::Check, &mut clock).unwrap();
+    let tm = ground
+        .send(&Request::Telemetry(vec!["power".into()]), &mut clock)
+        .unwrap();
+    let params = CaptureParams {
+        width: 1024,
+        height: 1024,
+        exposure_ms: 10,
+    };
+    let capture = ground.send(&Request::Capture(params), &mut clock).unwrap();
+    let r = exchange(&m, &mut payload, &mut ground);
+    assert_eq!(r.matched, vec![ping, check, tm, capture]);
+    assert!(
+        matches!(response(&ground, ping), Message::Response(r) if r.result == CommandResult::Pong)
+    );
+    let Message::Telemetry(t) = response(&ground, tm) else {
+        panic!()
+    };
+    assert!(!t.samples.is_empty() && t.samples.iter().all(|s| s.name.starts_with("power.")));
+    let Message::Response(c) = response(&ground, capture) else {
+        panic!()
+    };
+    let CommandResult::Captured {
+        image_id,
+        size,
+        chunks,
+    } = c.result
+    else {
+        panic!()
+    };
+    assert_eq!((size, chunks), (1 << 20, 4));
+
+    let image = ground.send(&Request::Image(image_id), &mut clock).unwrap();
+    let r = exchange(&m, &mut payload, &mut ground);
+    assert_eq!(r.matched, vec![image]);
+    assert_eq!(r.images.len(), 1);
+    let got = std::fs::read(&r.images[0].path).unwrap();
+    assert_eq!(got, synthetic_image(image_id, &params));
+
+    // Rekey mid-stream: upload #4, activate it, switch, deactivate #3.
+    let msg = |name: &str| tmp.join(name);
+    let dir = m.to_str().unwrap();
+    keys(&[
+        "upload",
+        "--dir",
+        dir,
+        "--id",
+        "4",
+        "--purpose",
+        "bundle-confidentiality",
+        "-o",
+        msg("up").to_str().unwrap(),
+    ]);
+    keys(&[
+        "activate",
+        "--dir",
+        dir,
+        "--id",
+        "4",
+        "-o",
+        msg("act").to_str().unwrap(),
+    ]);
+    let up = ground
+        .send(
+            &Request::Rekey(std::fs::read(msg("up")).unwrap()),
+            &mut clock,
+        )
+        .unwrap();
+    let act = ground
+        .send(
+            &Request::Rekey(std::fs::read(msg("act")).unwrap()),
+            &mut clock,
+        )
+        .unwrap();
+    let r = exchange(&m, &mut payload, &mut ground);
+    assert_eq!(r.matched, vec![up, act]);
+    for id in [up, act] {
+        assert!(matches!(response(&ground, id), Message::RekeyResult(r)
+            if matches!(r.outcome, borealis_node::protocol::RekeyOutcome::Accepted(_))));
+    }
+    ground.use_key(bpsec::KeyId(4)).unwrap();
+    keys(&[
+        "deactivate",
+        "--dir",
+        dir,
+        "--id",
+        "3",
+        "-o",
+        msg("deact").to_str().unwrap(),
+    ]);
+    // The ground mirror already applied the deactivation: reopen to pick it up.
+    drop(ground);
+    let mut ground = GroundNode::open(&m).unwrap();
+    let deact = ground
+        .send(
+            &Request::Rekey(std::fs::read(msg("deact")).unwrap()),
+            &mut clock,
+        )
+        .unwrap();
+    let r = exchange(&m, &mut payload, &mut ground);
+    assert_eq!(r.matched, vec![deact]);
+    let ping2 = ground.send(&Request::Ping, &mut clock).unwrap();
+    let r = exchange(&m, &mut payload, &mut ground);
+    assert_eq!(r.matched, vec![ping2], "traffic under the new key #4");
+
+    // Halt: run() returns.
+    ground.send(&Request::Halt, &mut clock).unwrap();
+    pass(&m, &MissionConfig::load(&m).unwrap()).unwrap();
+    payload.run(&mut clock).unwrap();
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+fn reason_files(inbox: &Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(inbox.join("quarantine"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "reason"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn replayed_tampered_and_garbage_files_are_quarantined_with_their_reason() {
+    let tmp = temp("security");
+    let m = mission(&tmp);
+    let config = MissionConfig::load(&m).unwrap();
+    let mut clock = SystemClock;
+    let mut payload = PayloadNode::open(&m, &mut clock).unwrap();
+    let mut ground = GroundNode::open(&m).unwrap();
+    ground.send(&Request::Ping, &mut clock).unwrap();
+    let uplink = m.join("uplink");
+    let file = std::fs::read_dir(&uplink)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original = std::fs::read(&file).unwrap();
+    let r = exchange(&m, &mut payload, &mut ground);
+    assert_eq!(r.matched.len(), 1);
+
+    let inbox = m.join("payload/inbox");
+    // Replay of the same file, then after a restart.
+    std::fs::write(inbox.join("replay.bp7"), &original).unwrap();
+    let r = payload.run_once(&mut clock).unwrap();
+    assert_eq!((r.executed, r.quarantined.len()), (0, 1));
+    drop(payload);
+    let mut payload = PayloadNode::open(&m, &mut clock).unwrap();
+    std::fs::write(inbox.join("replay2.bp7"), &original).unwrap();
+    // Tampered: a fresh request with one octet of its encrypted payload flipped.
+    ground.send(&Request::Ping, &mut clock).unwrap();
+    let file = std::fs::read_dir(&uplink)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut tampered = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let n = tampered.len();
+    tampered[n - 30] ^= 1;
+    std::fs::write(inbox.join("tampered.bp7"), &tampered).unwrap();
+    std::fs::write(inbox.join("garbage.bp7"), b"not a bundle at all").unwrap();
+    std::fs::write(inbox.join("truncated.bp7"), &original[..original.len() / 2]).unwrap();
+    let r = payload.run_once(&mut clock).unwrap();
+    assert_eq!(r.executed, 0);
+    assert_eq!(r.quarantined.len(), 4, "{:?}", r.quarantined);
+    let reasons = reason_files(&inbox);
+    assert_eq!(reasons.len(), 5);
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| r.starts_with("duplicate"))
+            .count(),
+        2,
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("truncated") || r.starts_with("not a bundle"))
+    );
+    let _ = config;
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
