@@ -270,3 +270,50 @@ fn replayed_tampered_and_garbage_files_are_quarantined_with_their_reason() {
     let _ = config;
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(bin())
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn separate_processes_in_once_mode_and_a_replay_across_once_runs() {
+    let tmp = temp("procs");
+    let m = mission(&tmp);
+    let dir = m.to_str().unwrap();
+    run(&["ground", "--mission", dir, "ping"]);
+    run(&["ground", "--mission", dir, "telemetry"]);
+    let sent = std::fs::read_dir(m.join("uplink"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let copy = std::fs::read(&sent).unwrap();
+    run(&["pass", "--mission", dir]);
+    assert!(run(&["payload", "run", "--mission", dir, "--once"]).starts_with("executed 2,"));
+    run(&["pass", "--mission", dir]);
+    run(&["ground", "--mission", dir, "receive"]);
+    let listed = run(&["ground", "--mission", dir, "responses"]);
+    assert!(
+        listed.contains("PONG") && listed.contains("telemetry"),
+        "{listed}"
+    );
+    // The same bundle again, in a later one-shot run: quarantined, not executed.
+    std::fs::write(m.join("payload/inbox/again.bp7"), &copy).unwrap();
+    let out = run(&["payload", "run", "--mission", dir, "--once"]);
+    assert!(
+        out.starts_with("executed 0,") && out.contains("quarantined 1"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
