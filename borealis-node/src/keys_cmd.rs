@@ -179,7 +179,7 @@ fn execute(command: &KeysCommand) -> Result<(), Failure> {
             dir,
             payload_node,
             activation,
-        } => init(dir, *payload_node, *activation),
+        } => init(dir, *payload_node, *activation).map(|line| println!("{line}")),
         KeysCommand::Show { dir, json } => show(&Layout::new(dir), *json),
         KeysCommand::Rotate { dir, output } => rotate(&Layout::new(dir), output),
         KeysCommand::Upload {
@@ -194,7 +194,8 @@ fn execute(command: &KeysCommand) -> Result<(), Failure> {
             (*purpose).into(),
             *kek,
             output,
-        ),
+        )
+        .map(|line| println!("{line}")),
         KeysCommand::Activate(a) => lifecycle(a, Transition::Activate),
         KeysCommand::Deactivate(a) => lifecycle(a, Transition::Deactivate),
         KeysCommand::Destroy(a) => lifecycle(a, Transition::Destroy),
@@ -203,7 +204,9 @@ fn execute(command: &KeysCommand) -> Result<(), Failure> {
     }
 }
 
-fn init(dir: &Path, node: u64, activation: Activation) -> Result<(), Failure> {
+/// `keys init`: creates the mission directory `dir` (which must not exist) and returns the
+/// one-line summary (public information only). Also the first step of `borealis demo`.
+pub fn init(dir: &Path, node: u64, activation: Activation) -> Result<String, Failure> {
     let layout = Layout::new(dir);
     if dir.exists() {
         return Err(Failure::io(
@@ -220,7 +223,7 @@ fn init(dir: &Path, node: u64, activation: Activation) -> Result<(), Failure> {
     result
 }
 
-fn populate(layout: &Layout, node: u64, activation: Activation) -> Result<(), Failure> {
+fn populate(layout: &Layout, node: u64, activation: Activation) -> Result<String, Failure> {
     let policy = match activation {
         Activation::OnReceipt => ActivationPolicy::OnReceipt,
         Activation::OnCommand => ActivationPolicy::OnCommand,
@@ -264,14 +267,13 @@ fn populate(layout: &Layout, node: u64, activation: Activation) -> Result<(), Fa
     mission::write_public_key(&layout.public_key(), &signing.verifying_key())?;
     Sealed::new(state(store()?), state_key, layout.ground_state()).save()?;
     Sealed::new(state(store()?), kek, layout.payload_store()).save()?;
-    println!(
+    Ok(format!(
         "mission {}: payload node {node}, signing key generation {} {}, keys {KEK_ID} \
          key-encryption, {BIB_ID} bundle-integrity, {BCB_ID} bundle-confidentiality",
         layout.root().display(),
         signing.generation(),
         mission::fingerprint(&signing.verifying_key()),
-    );
-    Ok(())
+    ))
 }
 
 fn rotate(layout: &Layout, out: &Path) -> Result<(), Failure> {
@@ -302,13 +304,15 @@ fn rotate(layout: &Layout, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn upload(
+/// `keys upload`: writes the signed upload of a new random key `id` to `out` and returns the
+/// one-line summary.
+pub fn upload(
     layout: &Layout,
     id: KeyId,
     purpose: Purpose,
     kek: Option<u32>,
     out: &Path,
-) -> Result<(), Failure> {
+) -> Result<String, Failure> {
     let mut g = GroundSide::load(layout)?;
     let kek = mission::upload_kek(&g.mirror.state, kek)?;
     let octets = mission::random::<SECRET_LEN>()?;
@@ -332,21 +336,23 @@ fn upload(
         },
         out,
     )?;
-    println!(
+    Ok(format!(
         "{}: counter {}, upload of {id} ({}) wrapped under {kek}",
         out.display(),
         response.counter(),
         purpose_name(purpose)
-    );
-    Ok(())
+    ))
 }
 
 /// The lifecycle messages that name a list of keys (355.1-B-1 activation, deactivation,
 /// destruction).
 #[derive(Debug, Clone, Copy)]
-enum Transition {
+pub enum Transition {
+    /// `keys activate`.
     Activate,
+    /// `keys deactivate`.
     Deactivate,
+    /// `keys destroy`.
     Destroy,
 }
 
@@ -369,18 +375,30 @@ impl Transition {
 }
 
 fn lifecycle(args: &IdsArgs, transition: Transition) -> Result<(), Failure> {
-    let mut g = GroundSide::load(&Layout::new(&args.dir))?;
     let ids: Vec<KeyId> = args.ids.iter().copied().map(KeyId).collect();
-    let response = g.issue(transition.body(KeyIds::new(&ids)), &args.output)?;
+    let line = issue_transition(&Layout::new(&args.dir), &ids, transition, &args.output)?;
+    println!("{line}");
+    Ok(())
+}
+
+/// `keys activate|deactivate|destroy`: writes the signed lifecycle message for `ids` to `out`
+/// and returns the one-line summary.
+pub fn issue_transition(
+    layout: &Layout,
+    ids: &[KeyId],
+    transition: Transition,
+    out: &Path,
+) -> Result<String, Failure> {
+    let mut g = GroundSide::load(layout)?;
+    let response = g.issue(transition.body(KeyIds::new(ids)), out)?;
     let names: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    println!(
+    Ok(format!(
         "{}: counter {}, {} {}",
-        args.output.display(),
+        out.display(),
         response.counter(),
         transition.name(),
         names.join(" ")
-    );
-    Ok(())
+    ))
 }
 
 fn verify(layout: &Layout, id: KeyId, out: &Path) -> Result<(), Failure> {

@@ -1,14 +1,15 @@
 //! `borealis`: the Borealis reference node.
 //!
-//! Today it offers the link-layer demo (`demo`), the byte inspector (`inspect`), the BPSec
-//! operator tools (`bpsec verify|decrypt`), the mission key tools (`keys …`, OTAR), and the
-//! daemon roles `payload run [--once]`, `ground …` and the forwarder `pass`.
+//! It offers the end-to-end demo (`demo`), the link-layer demo (`demo-link`), the byte
+//! inspector (`inspect`), the BPSec operator tools (`bpsec verify|decrypt`), the mission key
+//! tools (`keys …`, OTAR), and the daemon roles `payload run [--once]`, `ground …` and the forwarder `pass`.
 //!
 //! Exit codes: 0 success, 1 I/O or usage failure, 2 input that does not decode or is refused.
 #![forbid(unsafe_code)]
 
 mod bpsec_cmd;
 mod demo;
+mod demo_link;
 mod inspect;
 mod keys_cmd;
 mod node_cmd;
@@ -29,8 +30,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a ground station and a payload end to end in a temporary mission and print the
+    /// transcript: telemetry, Ping, Check, a 1 MiB image, a rekey, a replay and a tampering.
+    Demo {
+        /// Create the mission in DIR (must not exist) and keep it, instead of a temporary
+        /// directory removed at the end.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
     /// Encode a command Space Packet into a TC frame and a CLTU, decode it back, print both.
-    Demo,
+    DemoLink,
     /// Detect what FILE (or '-' for standard input) holds and print every field.
     Inspect {
         /// File to read, or '-' for standard input.
@@ -91,10 +100,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The demo's transcript is its output: its daemons log errors only unless RUST_LOG says.
+    let default_level = if matches!(cli.command, Command::Demo { .. }) {
+        "error"
+    } else {
+        "info"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -104,7 +119,14 @@ fn main() -> ExitCode {
         Command::Pass { mission } => node_cmd::run_pass(&mission),
         Command::Bpsec { command } => bpsec_cmd::run(&command),
         Command::Keys { command } => keys_cmd::run(&command),
-        Command::Demo => match demo::run(&mut std::io::stdout()) {
+        Command::Demo { keep } => match demo::run(&mut std::io::stdout(), keep.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: demo failed: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::DemoLink => match demo_link::run(&mut std::io::stdout()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

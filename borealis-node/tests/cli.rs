@@ -124,14 +124,72 @@ fn missing_file_is_exit_1() {
 }
 
 #[test]
-fn demo_runs() {
-    let out = borealis(&["demo"], b"");
+fn demo_link_runs() {
+    let out = borealis(&["demo-link"], b"");
     assert!(out.status.success());
     assert!(
         String::from_utf8(out.stdout)
             .unwrap()
             .contains("round trip OK")
     );
+}
+
+/// The README's main command: every pass of the transcript, exit 0, nothing left behind.
+#[test]
+fn demo_runs_every_pass() {
+    let out = borealis(&["demo"], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "Telemetry, ",
+        "Ping → PONG",
+        "Check report:",
+        "1048576 octets in 4 chunks",
+        "4 chunks reassembled, 1048576 octets, SHA-256 ",
+        "(same as the payload's capture)",
+        "upload of #4 (bundle-confidentiality)",
+        "rekey accepted: counter 2",
+        "switches: sends with key #4",
+        "deactivate #3",
+        "Ping → PONG (answered under key #4",
+        "quarantined replayed.bp7: duplicate",
+        "quarantined tampered.bp7: not verified",
+        "(the payload kept serving)",
+        "demo OK",
+        "temporary mission directory removed",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let line = text.lines().find(|l| l.contains("SHA-256 ")).unwrap();
+    let hash = line.split("SHA-256 ").nth(1).unwrap();
+    assert!(hash[..64].bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+}
+
+#[test]
+fn demo_keep_leaves_the_mission_and_refuses_an_existing_directory() {
+    let dir = std::env::temp_dir().join(format!("borealis-cli-demo-keep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = borealis(&["demo", "--keep", dir.to_str().unwrap()], b"");
+    assert!(out.status.success());
+    assert!(dir.join("borealis.toml").is_file());
+    assert!(dir.join("ground/responses").is_dir());
+    // A second run would overwrite the mission: refused, exit 1, one clear line.
+    let out = borealis(&["demo", "--keep", dir.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("demo failed") && err.contains("already exists"),
+        "{err}"
+    );
+    assert!(
+        dir.join("borealis.toml").is_file(),
+        "the kept mission is untouched"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---- BPSec (RFC 9172 / RFC 9173): inspect, verify, decrypt ----------------------------------

@@ -251,7 +251,7 @@ impl GroundNode {
             let received = match self.link.verify(bytes) {
                 Ok((r, _)) => r,
                 Err(e) => {
-                    let reason = format!("security: {e}");
+                    let reason = format!("not verified: {e}");
                     let path = self.inbox.quarantine(&incoming, &reason)?;
                     report.quarantined.push((path, reason));
                     continue;
