@@ -264,6 +264,22 @@ impl Link {
         )
     }
 
+    /// The quarantine reason of a bundle [`Self::verify`] refused. A BCB-AES-GCM block does
+    /// not name its key (RFC 9173 §4.3: IV, AES variant, wrapped key and AAD scope are its
+    /// only parameters; which key is local policy), so a
+    /// bundle under a key this side does not hold shows as a tag that verifies under none of
+    /// the keys tried: the reason lists them, then the error under the preferred one.
+    pub(crate) fn refusal(&self, error: &secured::Error) -> String {
+        let keys: Vec<String> = receive_keys(self.keys.state.store(), self.send_key())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        format!(
+            "not verified under any active key ({}): {error}",
+            keys.join(", ")
+        )
+    }
+
     /// Checks that a verified bundle is for this node and returns its destination service.
     pub(crate) fn destination_service(&self, bundle: &Received<Verified>) -> Result<u64, String> {
         let view = bundle.bundle().map_err(|e| e.to_string())?;

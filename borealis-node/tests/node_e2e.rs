@@ -7,13 +7,14 @@
 //! The daemon end to end, in process (issue #6): every request type over the filesystem
 //! transport with the host forwarder, a 1 MiB multi-chunk image reassembled and hash-checked,
 //! a rekey mid-stream (upload → activate → switch → deactivate the old key) with traffic under
-//! the new key, and node-level security: replayed (also after a restart), tampered, non-bundle
-//! files quarantined with their reason, nothing executed.
+//! the new key, and node-level security: replayed (also after a restart), tampered, non-bundle,
+//! truncated, under an unknown key, for another node, expired and oversized files quarantined
+//! with their reason, nothing executed, the payload still serving.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use borealis_node::env::SystemClock;
+use borealis_node::env::{SteppingClock, SystemClock};
 use borealis_node::node::{GroundNode, MissionConfig, PayloadNode, Request, pass, synthetic_image};
 use borealis_node::protocol::{CaptureParams, CommandResult, Message};
 
@@ -314,6 +315,151 @@ fn separate_processes_in_once_mode_and_a_replay_across_once_runs() {
     assert!(
         out.starts_with("executed 0,") && out.contains("quarantined 1"),
         "{out}"
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// Takes the one file the ground just wrote to its uplink out of it.
+fn take_uplink(m: &Path) -> Vec<u8> {
+    let files: Vec<PathBuf> = std::fs::read_dir(m.join("uplink"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let bytes = std::fs::read(&files[0]).unwrap();
+    std::fs::remove_file(&files[0]).unwrap();
+    bytes
+}
+
+/// A small Capture: if it ever ran, an image file would appear in `payload/images/`.
+const SMALL: CaptureParams = CaptureParams {
+    width: 8,
+    height: 8,
+    exposure_ms: 1,
+};
+
+#[test]
+fn unknown_key_other_node_expired_and_oversized_are_quarantined_and_the_payload_goes_on() {
+    let tmp = temp("node-security");
+    let m = mission(&tmp);
+    let dir = m.to_str().unwrap();
+    let config = MissionConfig::load(&m).unwrap();
+    let inbox = m.join("payload/inbox");
+    let mut clock = SystemClock;
+    let mut payload = PayloadNode::open(&m, &mut clock).unwrap();
+    let capture = Request::Capture(SMALL);
+
+    // Unknown key: the ground uploads and activates #5 in its mirror, but those OTAR messages
+    // never reach the payload; the ground then sends under #5.
+    keys(&[
+        "upload",
+        "--dir",
+        dir,
+        "--id",
+        "5",
+        "--purpose",
+        "bundle-confidentiality",
+        "-o",
+        tmp.join("up5").to_str().unwrap(),
+    ]);
+    keys(&[
+        "activate",
+        "--dir",
+        dir,
+        "--id",
+        "5",
+        "-o",
+        tmp.join("act5").to_str().unwrap(),
+    ]);
+    let mut ground = GroundNode::open(&m).unwrap();
+    ground.use_key(bpsec::KeyId(5)).unwrap();
+    ground.send(&capture, &mut clock).unwrap();
+    std::fs::write(inbox.join("unknown-key.bp7"), take_uplink(&m)).unwrap();
+    ground.use_key(bpsec::KeyId(3)).unwrap();
+
+    // Expired: created long ago (DTN time 1 s), default lifetime.
+    ground
+        .send(&capture, &mut SteppingClock::new(1_000, 1))
+        .unwrap();
+    std::fs::write(inbox.join("expired.bp7"), take_uplink(&m)).unwrap();
+
+    // Oversized: one octet over the mission's file limit (a valid bundle padded).
+    ground.send(&capture, &mut clock).unwrap();
+    let mut big = take_uplink(&m);
+    big.resize(usize::try_from(config.max_file_octets).unwrap() + 1, 0);
+    std::fs::write(inbox.join("oversized.bp7"), &big).unwrap();
+    drop(ground);
+
+    // Another node: a ground configured for payload node 7 (same keys, valid protection).
+    MissionConfig {
+        payload_node: 7,
+        ..config.clone()
+    }
+    .save(&m)
+    .unwrap();
+    let mut misdirected = GroundNode::open(&m).unwrap();
+    misdirected.send(&capture, &mut clock).unwrap();
+    drop(misdirected);
+    config.save(&m).unwrap();
+    std::fs::write(inbox.join("other-node.bp7"), take_uplink(&m)).unwrap();
+
+    let r = payload.run_once(&mut clock).unwrap();
+    assert_eq!(r.executed, 0, "{r:?}");
+    assert_eq!(r.quarantined.len(), 4, "{:?}", r.quarantined);
+    let reason_of = |name: &str| {
+        std::fs::read_to_string(inbox.join("quarantine").join(format!("{name}.reason"))).unwrap()
+    };
+    // The BCB does not name its key: one the payload lacks is a tag no active key verifies.
+    let unknown = reason_of("unknown-key.bp7");
+    assert!(
+        unknown.starts_with("not verified under any active key (#3): ")
+            && unknown.contains("does not verify"),
+        "{unknown}"
+    );
+    let expired = reason_of("expired.bp7");
+    assert!(expired.starts_with("expired: created at 100"), "{expired}");
+    let oversized = reason_of("oversized.bp7");
+    assert!(
+        oversized.starts_with(&format!(
+            "too large: {} octets, maximum {}",
+            big.len(),
+            config.max_file_octets
+        )),
+        "{oversized}"
+    );
+    let other = reason_of("other-node.bp7");
+    assert!(
+        other.starts_with("wrong destination: ipn:7.1 is not an endpoint of node 2"),
+        "{other}"
+    );
+    for name in ["unknown-key", "expired", "oversized", "other-node"] {
+        assert!(
+            inbox
+                .join("quarantine")
+                .join(format!("{name}.bp7"))
+                .is_file()
+        );
+    }
+    // Nothing ran: no image was captured, nothing but the start-up health record went down.
+    assert!(!m.join("payload/images").exists());
+    assert_eq!(r.responses, 1, "only the health telemetry");
+    let left: Vec<_> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| e.file_name())
+        .filter(|n| !n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "every bundle left the inbox: {left:?}");
+
+    // The payload goes on: the next valid bundle is handled.
+    let mut ground = GroundNode::open(&m).unwrap();
+    let ping = ground.send(&Request::Ping, &mut clock).unwrap();
+    let r = exchange(&m, &mut payload, &mut ground);
+    assert_eq!(r.matched, vec![ping]);
+    assert!(
+        matches!(response(&ground, ping), Message::Response(r) if r.result == CommandResult::Pong)
     );
     std::fs::remove_dir_all(&tmp).unwrap();
 }

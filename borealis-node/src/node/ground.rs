@@ -251,7 +251,7 @@ impl GroundNode {
             let received = match self.link.verify(bytes) {
                 Ok((r, _)) => r,
                 Err(e) => {
-                    let reason = format!("not verified: {e}");
+                    let reason = self.link.refusal(&e);
                     let path = self.inbox.quarantine(&incoming, &reason)?;
                     report.quarantined.push((path, reason));
                     continue;

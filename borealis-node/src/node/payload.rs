@@ -274,7 +274,7 @@ impl PayloadNode {
     ) -> Result<(), NodeError> {
         let (received, key) = match self.link.verify(bytes) {
             Ok(v) => v,
-            Err(e) => return self.quarantine(incoming, format!("not verified: {e}"), report),
+            Err(e) => return self.quarantine(incoming, self.link.refusal(&e), report),
         };
         // The replay window moved: persist it before anything else can happen.
         self.persist()?;
