@@ -9,10 +9,14 @@
 //! a rekey mid-stream (upload → activate → switch → deactivate the old key) with traffic under
 //! the new key, and node-level security: replayed (also after a restart), tampered, non-bundle,
 //! truncated, under an unknown key, for another node, expired and oversized files quarantined
-//! with their reason, nothing executed, the payload still serving.
+//! with their reason, nothing executed, the payload still serving. Then the same mission flow
+//! with every role a separate process: the payload as a `run` daemon (fed by `pass`, stopped
+//! by `Halt`, exit 0) and as `--once` runs, the rekey done with `borealis keys` + `ground rekey`
+//! + `ground use-key`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use borealis_node::env::{SteppingClock, SystemClock};
 use borealis_node::node::{GroundNode, MissionConfig, PayloadNode, Request, pass, synthetic_image};
@@ -462,4 +466,264 @@ fn unknown_key_other_node_expired_and_oversized_are_quarantined_and_the_payload_
         matches!(response(&ground, ping), Message::Response(r) if r.result == CommandResult::Pong)
     );
     std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// The payload process of a process test: one `payload run --once` per pass, or one `payload
+/// run` daemon for the whole test (killed if the test fails before its `Halt`).
+enum PayloadProcess {
+    Once,
+    Daemon(Child),
+}
+
+impl Drop for PayloadProcess {
+    fn drop(&mut self) {
+        if let Self::Daemon(child) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The ready (non-dot) files in `dir`.
+fn ready_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with('.')
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn wait_for(what: &str, log: &Path, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; payload log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl PayloadProcess {
+    /// Starts the payload as its mode wants it.
+    fn start(daemon: bool, m: &Path, log: &Path) -> Self {
+        if !daemon {
+            return Self::Once;
+        }
+        let child = Command::new(bin())
+            .args(["payload", "run", "--mission", m.to_str().unwrap()])
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap();
+        Self::Daemon(child)
+    }
+
+    /// Lets the payload handle what the last pass delivered: a one-shot run, or waiting until
+    /// the daemon has consumed its inbox (it writes every answer before it consumes the
+    /// request).
+    fn turn(&mut self, m: &Path, log: &Path) -> String {
+        match self {
+            Self::Once => run(&["payload", "run", "--mission", m.to_str().unwrap(), "--once"]),
+            Self::Daemon(child) => {
+                let inbox = m.join("payload/inbox");
+                wait_for("the payload daemon to consume its inbox", log, || {
+                    assert!(
+                        child.try_wait().unwrap().is_none(),
+                        "the daemon exited early:\n{}",
+                        std::fs::read_to_string(log).unwrap_or_default()
+                    );
+                    ready_files(&inbox).is_empty()
+                });
+                String::new()
+            }
+        }
+    }
+}
+
+/// `request #N written to the uplink` → N.
+fn request_id(out: &str) -> u64 {
+    out.trim()
+        .strip_prefix("request #")
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no request id in {out:?}"))
+}
+
+/// The `ground responses` line of request `id`.
+fn listed(dir: &str, id: u64) -> String {
+    let list = run(&["ground", "--mission", dir, "responses"]);
+    list.lines()
+        .find(|l| l.split_whitespace().next() == Some(&format!("#{id}")))
+        .unwrap_or_else(|| panic!("no response to #{id} in:\n{list}"))
+        .to_owned()
+}
+
+/// Every request type, a 1 MiB image and a rekey mid-stream, each role a separate process:
+/// ground and forwarder as CLI commands, the payload as a daemon or as one-shot runs.
+fn mission_in_processes(name: &str, daemon: bool) {
+    let tmp = temp(name);
+    let m = mission(&tmp);
+    MissionConfig {
+        poll_interval_ms: 50,
+        ..MissionConfig::load(&m).unwrap()
+    }
+    .save(&m)
+    .unwrap();
+    let dir = m.to_str().unwrap();
+    let log = tmp.join("payload.log");
+    let mut payload = PayloadProcess::start(daemon, &m, &log);
+    let exchange = |payload: &mut PayloadProcess| {
+        run(&["pass", "--mission", dir]);
+        let out = payload.turn(&m, &log);
+        assert!(daemon || out.contains("quarantined 0"), "{out}");
+        assert!(ready_files(&m.join("payload/inbox/quarantine")).is_empty());
+        run(&["pass", "--mission", dir]);
+        run(&["ground", "--mission", dir, "receive"])
+    };
+    let ground = |args: &[&str]| {
+        let mut all = vec!["ground", "--mission", dir];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+
+    let tm = request_id(&ground(&["telemetry", "power"]));
+    let ping = request_id(&ground(&["ping"]));
+    let check = request_id(&ground(&["check"]));
+    let capture = request_id(&ground(&["capture", "--width", "1024", "--height", "1024"]));
+    let received = exchange(&mut payload);
+    for id in [tm, ping, check, capture] {
+        assert!(
+            received.contains(&format!("response to #{id}\n")),
+            "{received}"
+        );
+    }
+    assert!(listed(dir, tm).contains("telemetry, "));
+    assert!(listed(dir, ping).ends_with("PONG"));
+    assert!(listed(dir, check).contains("check: keys ok"));
+    // The payload names the image after the capture request.
+    let captured = listed(dir, capture);
+    assert!(
+        captured.contains(&format!(
+            "captured image {capture}: 1048576 octets in 4 chunks"
+        )),
+        "{captured}"
+    );
+
+    let image = request_id(&ground(&["image", &capture.to_string()]));
+    let received = exchange(&mut payload);
+    assert!(
+        received.contains(&format!("response to #{image}\n")),
+        "{received}"
+    );
+    assert!(
+        received.contains(&format!(
+            "image {capture}: 1048576 octets, SHA-256 verified"
+        )),
+        "{received}"
+    );
+    assert_eq!(
+        std::fs::read(m.join(format!("ground/images/{capture}.img"))).unwrap(),
+        std::fs::read(m.join(format!("payload/images/{capture}.img"))).unwrap()
+    );
+
+    // Rekey: upload #4 and activate it, switch the ground, deactivate #3, Ping under #4.
+    let msg = |name: &str| tmp.join(name).to_str().unwrap().to_owned();
+    let up = msg("up.otar");
+    let act = msg("act.otar");
+    let deact = msg("deact.otar");
+    keys(&[
+        "upload",
+        "--dir",
+        dir,
+        "--id",
+        "4",
+        "--purpose",
+        "bundle-confidentiality",
+        "-o",
+        &up,
+    ]);
+    keys(&["activate", "--dir", dir, "--id", "4", "-o", &act]);
+    let up = request_id(&ground(&["rekey", &up]));
+    let act = request_id(&ground(&["rekey", &act]));
+    let received = exchange(&mut payload);
+    for (id, counter) in [(up, 1), (act, 2)] {
+        assert!(
+            received.contains(&format!("response to #{id}\n")),
+            "{received}"
+        );
+        assert!(listed(dir, id).ends_with(&format!("rekey accepted: counter {counter}")));
+    }
+    assert!(ground(&["use-key", "4"]).contains("sending with key #4"));
+    keys(&["deactivate", "--dir", dir, "--id", "3", "-o", &deact]);
+    let deact = request_id(&ground(&["rekey", &deact]));
+    let received = exchange(&mut payload);
+    assert!(
+        received.contains(&format!("response to #{deact}\n")),
+        "{received}"
+    );
+    assert!(listed(dir, deact).ends_with("rekey accepted: counter 3"));
+    let ping = request_id(&ground(&["ping"]));
+    let received = exchange(&mut payload);
+    assert!(
+        received.contains(&format!("response to #{ping}\n")),
+        "Ping under key #4: {received}"
+    );
+    assert!(listed(dir, ping).ends_with("PONG"));
+
+    // Halt: the daemon answers and exits 0; a one-shot run reports it.
+    let halt = request_id(&ground(&["halt"]));
+    run(&["pass", "--mission", dir]);
+    match &mut payload {
+        PayloadProcess::Once => {
+            let out = payload.turn(&m, &log);
+            assert!(
+                out.contains("executed 1,") && out.ends_with(", halted\n"),
+                "{out}"
+            );
+        }
+        PayloadProcess::Daemon(child) => {
+            let mut status = None;
+            wait_for("the payload daemon to halt", &log, || {
+                status = child.try_wait().unwrap();
+                status.is_some()
+            });
+            assert!(
+                status.unwrap().success(),
+                "{:?}",
+                std::fs::read_to_string(&log)
+            );
+            let log = std::fs::read_to_string(&log).unwrap();
+            assert!(
+                log.contains("borealis payload starting") && log.contains("halted"),
+                "{log}"
+            );
+        }
+    }
+    run(&["pass", "--mission", dir]);
+    let received = ground(&["receive"]);
+    assert!(
+        received.contains(&format!("response to #{halt}\n")),
+        "{received}"
+    );
+    assert!(listed(dir, halt).ends_with("halting"));
+    drop(payload);
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn payload_daemon_in_run_mode_as_a_child_process_until_halt() {
+    mission_in_processes("daemon", true);
+}
+
+#[test]
+fn payload_in_once_mode_every_request_type_and_a_rekey_across_processes() {
+    mission_in_processes("once", false);
 }
