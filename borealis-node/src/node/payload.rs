@@ -485,21 +485,34 @@ impl PayloadNode {
         id: u64,
         params: &CaptureParams,
     ) -> Result<CommandResult<'static>, NodeError> {
-        let image = synthetic_image(id, params);
+        // The image file, written atomically and named by the request id, is the capture's
+        // execution record: a crash after it was written but before the response was committed
+        // (session module, write-ahead order) leaves it, and the request executed again on the
+        // ground's retransmission answers from it instead of capturing a second time.
+        let path = self.image_path(id);
+        let image = match std::fs::read(&path) {
+            Ok(image) => {
+                info!(
+                    image_id = id,
+                    "image already captured before a restart: not again"
+                );
+                image
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let image = synthetic_image(id, params);
+                crate::transport::fsutil::ensure_dir(&self.images)?;
+                crate::transport::fsutil::write_atomic(
+                    &self.images,
+                    &OsString::from(format!("{id}.img")),
+                    &image,
+                )?;
+                info!(image_id = id, size = image.len(), "image captured");
+                image
+            }
+            Err(e) => return Err(NodeError::Io(format!("{}: {e}", path.display()))),
+        };
         let chunker = ImageChunker::new(id, &image, self.link.config.chunk_budget())
             .map_err(|e| NodeError::Io(e.to_string()))?;
-        crate::transport::fsutil::ensure_dir(&self.images)?;
-        crate::transport::fsutil::write_atomic(
-            &self.images,
-            &OsString::from(format!("{id}.img")),
-            &image,
-        )?;
-        info!(
-            image_id = id,
-            size = image.len(),
-            chunks = chunker.total(),
-            "image captured"
-        );
         Ok(CommandResult::Captured {
             image_id: id,
             size: u64::try_from(image.len()).unwrap_or(u64::MAX),
