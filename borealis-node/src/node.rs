@@ -49,7 +49,9 @@ use bpv7::primary::{BundleFlags, CreationTimestamp, PrimaryBlock};
 use otar::{KeyState, Purpose};
 
 pub use config::{BUNDLE_MARGIN, CONFIG_FILE, MissionConfig, RetryConfig};
-pub use ground::{GroundNode, GroundReport, ImageDone, Request, StoredResponse, summarize};
+pub use ground::{
+    GroundNode, GroundReport, ImageDone, ImageProgress, Request, StoredResponse, summarize,
+};
 pub use pass::{PassReport, pass};
 pub use payload::{PayloadNode, RunReport, synthetic_image};
 pub use state::{Counters, StateFile};

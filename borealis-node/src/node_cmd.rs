@@ -2,13 +2,18 @@
 //! directory (`borealis_node::node`). Exit codes: 0 ok, 1 I/O, configuration or mission
 //! failure.
 
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use borealis_node::env::SystemClock;
-use borealis_node::node::{GroundNode, MissionConfig, NodeError, PayloadNode, Request, pass};
+use borealis_node::node::{
+    GroundNode, GroundReport, ImageProgress, MissionConfig, NodeError, PayloadNode, Request, pass,
+};
 use borealis_node::protocol::CaptureParams;
 use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// `borealis payload …`.
 #[derive(Debug, Subcommand)]
@@ -103,7 +108,7 @@ pub fn ground(mission: &Path, command: &GroundCommand) -> ExitCode {
 fn ground_inner(mission: &Path, command: &GroundCommand) -> Result<(), NodeError> {
     let mut clock = SystemClock;
     let mut node = GroundNode::open(mission)?;
-    let r = node.receive(&mut clock)?;
+    let r = receive(&mut node, &mut clock)?;
     for id in &r.matched {
         println!("response to {id}");
     }
@@ -149,6 +154,29 @@ fn ground_inner(mission: &Path, command: &GroundCommand) -> Result<(), NodeError
     let id = node.send(&request, &mut clock)?;
     println!("request {id} written to the uplink");
     Ok(())
+}
+
+/// `GroundNode::receive` with a progress bar per image on stderr while its chunks arrive —
+/// only when stderr is a terminal (logs and pipes get none).
+fn receive(node: &mut GroundNode, clock: &mut SystemClock) -> Result<GroundReport, NodeError> {
+    if !std::io::stderr().is_terminal() {
+        return node.receive(clock);
+    }
+    let mut bars: BTreeMap<u64, ProgressBar> = BTreeMap::new();
+    let style = ProgressStyle::with_template("image {msg} [{bar:40}] {pos}/{len} chunks")
+        .map_err(|e| NodeError::Io(e.to_string()))?;
+    let report = node.receive_with_progress(clock, &mut |p: ImageProgress| {
+        let bar = bars.entry(p.image_id).or_insert_with(|| {
+            ProgressBar::with_draw_target(Some(u64::from(p.total)), ProgressDrawTarget::stderr())
+                .with_style(style.clone())
+                .with_message(p.image_id.to_string())
+        });
+        bar.set_position(u64::from(p.received));
+    });
+    for bar in bars.values() {
+        bar.finish();
+    }
+    report
 }
 
 /// Runs `borealis pass --mission DIR`.

@@ -19,7 +19,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use borealis_node::env::{SteppingClock, SystemClock};
-use borealis_node::node::{GroundNode, MissionConfig, PayloadNode, Request, pass, synthetic_image};
+use borealis_node::node::{
+    GroundNode, ImageProgress, MissionConfig, PayloadNode, Request, pass, synthetic_image,
+};
 use borealis_node::protocol::{CaptureParams, CommandResult, Message};
 
 fn bin() -> &'static str {
@@ -198,6 +200,41 @@ fn every_request_type_a_1_mib_image_and_a_rekey_mid_stream() {
     pass(&m, &MissionConfig::load(&m).unwrap()).unwrap();
     payload.run(&mut clock).unwrap();
     std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn image_progress_is_reported_per_chunk() {
+    let tmp = temp("progress");
+    let m = mission(&tmp);
+    let config = MissionConfig::load(&m).unwrap();
+    let mut clock = SystemClock;
+    let mut payload = PayloadNode::open(&m, &mut clock).unwrap();
+    let mut ground = GroundNode::open(&m).unwrap();
+    let params = CaptureParams {
+        width: 1024,
+        height: 1024,
+        exposure_ms: 10,
+    };
+    let capture = ground.send(&Request::Capture(params), &mut clock).unwrap();
+    exchange(&m, &mut payload, &mut ground);
+    ground.send(&Request::Image(capture.0), &mut clock).unwrap();
+    pass(&m, &config).unwrap();
+    payload.run_once(&mut clock).unwrap();
+    pass(&m, &config).unwrap();
+    let mut seen = Vec::new();
+    let r = ground
+        .receive_with_progress(&mut clock, &mut |p| seen.push(p))
+        .unwrap();
+    assert_eq!(r.images.len(), 1);
+    let want: Vec<ImageProgress> = (1..=4)
+        .map(|received| ImageProgress {
+            image_id: capture.0,
+            received,
+            total: 4,
+        })
+        .collect();
+    assert_eq!(seen, want);
+    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 fn reason_files(inbox: &Path) -> Vec<String> {

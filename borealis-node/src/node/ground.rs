@@ -87,6 +87,17 @@ pub struct GroundReport {
     pub timed_out: Vec<RequestId>,
 }
 
+/// How far the arrival of one image is: `received` of its `total` chunks are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageProgress {
+    /// The image id.
+    pub image_id: u64,
+    /// Distinct chunks stored so far.
+    pub received: u32,
+    /// Chunks of the whole image.
+    pub total: u32,
+}
+
 /// The ground daemon of one mission directory.
 #[derive(Debug)]
 pub struct GroundNode {
@@ -243,6 +254,16 @@ impl GroundNode {
     /// Scans the ground inbox (verify, route, match, store, reassemble), then polls the
     /// sessions (retransmissions, timeouts).
     pub fn receive(&mut self, clock: &mut dyn Clock) -> Result<GroundReport, NodeError> {
+        self.receive_with_progress(clock, &mut |_| {})
+    }
+
+    /// [`Self::receive`], telling `progress` after every image chunk stored (a long image
+    /// transfer arrives over many bundles: the CLI draws a progress bar from it).
+    pub fn receive_with_progress(
+        &mut self,
+        clock: &mut dyn Clock,
+        progress: &mut dyn FnMut(ImageProgress),
+    ) -> Result<GroundReport, NodeError> {
         let mut report = GroundReport::default();
         for incoming in self.inbox.scan()? {
             let Scan::Deliver { id, bytes } = self.inbox.admit(&incoming, clock.now_ms())? else {
@@ -280,7 +301,7 @@ impl GroundNode {
                     continue;
                 }
             };
-            self.store(&message, received.payload(), clock, &mut report)?;
+            self.store(&message, received.payload(), clock, &mut report, progress)?;
             self.persist()?;
             self.inbox.consume(&incoming, &id)?;
         }
@@ -315,6 +336,7 @@ impl GroundNode {
         payload: &[u8],
         clock: &mut dyn Clock,
         report: &mut GroundReport,
+        progress: &mut dyn FnMut(ImageProgress),
     ) -> Result<(), NodeError> {
         let id = message.id();
         if id != UNSOLICITED {
@@ -335,7 +357,9 @@ impl GroundNode {
                 fsutil::ensure_dir(&dir)?;
                 let name = OsString::from(format!("{:08}.chunk", chunk.index));
                 fsutil::write_atomic(&dir, &name, payload)?;
-                if let Some(done) = self.try_assemble(chunk.image_id, chunk.total, &dir)? {
+                if let Some(done) =
+                    self.try_assemble(chunk.image_id, chunk.total, &dir, progress)?
+                {
                     report.images.push(done);
                 }
             }
@@ -356,6 +380,7 @@ impl GroundNode {
         image_id: u64,
         total: u32,
         dir: &Path,
+        progress: &mut dyn FnMut(ImageProgress),
     ) -> Result<Option<ImageDone>, NodeError> {
         let io = |e: std::io::Error| NodeError::Io(format!("{}: {e}", dir.display()));
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -364,6 +389,11 @@ impl GroundNode {
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "chunk"))
             .collect();
+        progress(ImageProgress {
+            image_id,
+            received: u32::try_from(files.len()).unwrap_or(u32::MAX),
+            total,
+        });
         if files.len() < usize::try_from(total).unwrap_or(usize::MAX) {
             return Ok(None);
         }
