@@ -95,6 +95,10 @@ enum Command {
         /// Mission directory.
         #[arg(long)]
         mission: PathBuf,
+        /// How the uplink crosses: `files` (one file per bundle) or `radio` (one coded stream
+        /// of CLTUs per pass, kept as `<mission>/radio/uplink-<n>.cltu`).
+        #[arg(long, value_enum, default_value_t)]
+        link: borealis_node::node::LinkMode,
     },
 }
 
@@ -116,7 +120,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Payload { command } => node_cmd::payload(&command),
         Command::Ground { mission, command } => node_cmd::ground(&mission, &command),
-        Command::Pass { mission } => node_cmd::run_pass(&mission),
+        Command::Pass { mission, link } => node_cmd::run_pass(&mission, link),
         Command::Bpsec { command } => bpsec_cmd::run(&command),
         Command::Keys { command } => keys_cmd::run(&command),
         Command::Demo { keep } => match demo::run(&mut std::io::stdout(), keep.as_deref()) {

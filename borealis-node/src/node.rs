@@ -52,7 +52,7 @@ pub use config::{BUNDLE_MARGIN, CONFIG_FILE, MissionConfig, RetryConfig};
 pub use ground::{
     GroundNode, GroundReport, ImageDone, ImageProgress, Request, StoredResponse, summarize,
 };
-pub use pass::{PassReport, pass};
+pub use pass::{LinkMode, PassReport, RADIO_DIR, pass, pass_over};
 pub use payload::{PayloadNode, RunReport, synthetic_image};
 pub use state::{Counters, StateFile};
 
@@ -121,6 +121,9 @@ pub enum NodeError {
     /// Other I/O.
     #[error("{0}")]
     Io(String),
+    /// The radio link could not code or decode the uplink (`pass --link radio`).
+    #[error("radio link: {0}")]
+    Radio(#[from] crate::radio::RadioError),
 }
 
 impl From<Failure> for NodeError {

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use borealis_node::env::SystemClock;
 use borealis_node::node::{
-    GroundNode, GroundReport, ImageProgress, MissionConfig, NodeError, PayloadNode, Request, pass,
+    GroundNode, GroundReport, ImageProgress, LinkMode, MissionConfig, NodeError, PayloadNode,
+    Request, pass_over,
 };
 use borealis_node::protocol::CaptureParams;
 use clap::Subcommand;
@@ -179,9 +180,9 @@ fn receive(node: &mut GroundNode, clock: &mut SystemClock) -> Result<GroundRepor
     report
 }
 
-/// Runs `borealis pass --mission DIR`.
-pub fn run_pass(mission: &Path) -> ExitCode {
-    let result = MissionConfig::load(mission).and_then(|c| pass(mission, &c));
+/// Runs `borealis pass --mission DIR [--link files|radio]`.
+pub fn run_pass(mission: &Path, link: LinkMode) -> ExitCode {
+    let result = MissionConfig::load(mission).and_then(|c| pass_over(mission, &c, link));
     match result {
         Ok(r) => {
             println!("pass: {} up, {} down", r.uplinked, r.downlinked);

@@ -1,0 +1,74 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! `borealis pass --link radio`, every role a separate process: the ground's Ping crosses the
+//! uplink as one coded CLTU stream (`radio/uplink-<n>.cltu`), the unchanged
+//! `payload run --once` answers it, and the ground lists the PONG.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("borealis-radio-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_ping_is_answered_over_the_radio_link() {
+    let tmp = temp("ping");
+    let m = tmp.join("mission");
+    let dir = m.to_str().unwrap();
+    run(&["keys", "init", "--dir", dir, "--payload-node", "2"]);
+    run(&["ground", "--mission", dir, "ping"]);
+    run(&["ground", "--mission", dir, "telemetry"]);
+
+    let out = run(&["pass", "--mission", dir, "--link", "radio"]);
+    assert_eq!(out.trim(), "pass: 2 up, 0 down");
+    let stream = m.join("radio/uplink-000000.cltu");
+    let coded = std::fs::read(&stream).unwrap();
+    assert_eq!(coded[..2], [0xEB, 0x90], "a CLTU start sequence");
+    assert_eq!(std::fs::read_dir(m.join("uplink")).unwrap().count(), 0);
+    // `borealis inspect` reads the coded file (its first CLTU).
+    let shown = run(&["inspect", stream.to_str().unwrap()]);
+    assert!(
+        shown.contains("kind: cltu") && shown.contains("231.0-B-4"),
+        "{shown}"
+    );
+
+    let out = run(&["payload", "run", "--mission", dir, "--once"]);
+    assert!(out.starts_with("executed 2,"), "{out}");
+    run(&["pass", "--mission", dir, "--link", "radio"]);
+    run(&["ground", "--mission", dir, "receive"]);
+    let listed = run(&["ground", "--mission", dir, "responses"]);
+    assert!(
+        listed.contains("PONG") && listed.contains("telemetry"),
+        "{listed}"
+    );
+
+    // A second pass with traffic writes the next stream.
+    run(&["ground", "--mission", dir, "ping"]);
+    run(&["pass", "--mission", dir, "--link", "radio"]);
+    assert!(m.join("radio/uplink-000001.cltu").is_file());
+    let out = run(&["payload", "run", "--mission", dir, "--once"]);
+    assert!(out.starts_with("executed 1,"), "{out}");
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
