@@ -145,13 +145,18 @@ proptest! {
         let codec = CaduCodec::new(FRAME_LEN, Some((ErrorCapability::E16, 5)), true).unwrap();
         let packets: Vec<Vec<u8>> = sizes.iter().enumerate().map(|(i, &n)| packet(i, n)).collect();
         let mut stream = transmit(&packets, &codec);
-        // Noise: up to 40 corrupted octets per codeblock (distinct octets, so at most 8 per codeword of
-        // I = 5, far below E = 16) and up to 1 bit error in each ASM.
+        // Noise: up to 40 corrupted octets per codeblock, distinct, and error `e` always in codeword
+        // `e mod 5` of the I = 5 interleave (codeblock octet j belongs to codeword j mod 5), so at most
+        // 8 per codeword, far below E = 16; and up to 1 bit error in each ASM. (Picking the octet at
+        // random within its window let a codeword collect more than 16 errors once in a while.)
         let mut rng = seed | 1;
         let mut next = || { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; rng };
         for cadu in stream.chunks_mut(codec.cadu_len()) {
             for e in 0..errors_per_cadu {
-                let octet = 4 + (e * 29 + (next() % 29) as usize) % (cadu.len() - 4);
+                // Window e covers codeblock octets 29e..29e+28; offset k ≡ 2e (mod 5) puts the octet in
+                // codeword (29e + k) mod 5 = e mod 5.
+                let k = (2 * e) % 5 + 5 * (next() % 5) as usize;
+                let octet = 4 + e * 29 + k;
                 cadu[octet] ^= 1 | (next() as u8);
             }
             for _ in 0..asm_errors {
