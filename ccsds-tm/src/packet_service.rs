@@ -1,8 +1,11 @@
 //! The Packet Service of a virtual channel (CCSDS 132.0-B-3 §2.2.2, §4.1.2.7 and §4.1.4;
 //! AOS M_PDUs, 732.0-B-4 §4.1.4, work the same way).
 //!
-//! Space Packets travel in the fixed-length data fields of consecutive frames of one
-//! virtual channel, back to back, spanning frame boundaries as they fall. Each frame's
+//! Packets travel in the fixed-length data fields of consecutive frames of one virtual
+//! channel, back to back, spanning frame boundaries as they fall. The packet zone carries
+//! packets of any CCSDS Packet Version Number registered by SANA (132.0-B-3 §4.1.4.2): here
+//! Space Packets (PVN `000`, 133.0-B-2) and Encapsulation Packets (PVN `111`, 133.1-B-3),
+//! mixed freely; each packet's length is read from the header its PVN selects. Each frame's
 //! First Header Pointer (FHP) gives the offset of the first packet header that starts in
 //! its data field, or says that none does (`0x7FF`) or that the field holds only idle
 //! data (`0x7FE`). A receiver that lost a frame (seen in the VC frame count) uses the FHP to
@@ -10,7 +13,8 @@
 //!
 //! - [`PacketGenerator`] (sender): packs packets into data fields, computes each FHP and
 //!   fills the end of the last field with an idle packet (APID `0x7FF`, 133.0-B-2).
-//! - [`PacketExtractor`] (receiver): rebuilds the packets, detects gaps and resynchronises.
+//! - [`PacketExtractor`] (receiver): rebuilds the packets, detects gaps and resynchronises;
+//!   idle packets of both kinds (APID `0x7FF`; Protocol ID `000`) are dropped.
 //!
 //! Both are independent of the frame layouts: a frame decoder hands over a [`FrameData`]
 //! (VC frame count, FHP, data field) and a frame encoder wraps the data field the generator
@@ -46,6 +50,9 @@
 
 use alloc::vec::Vec;
 use ccsds_core::WireError;
+use ccsds_spp::encap::{
+    self, EncapsulationHeader, EncapsulationPacket, LengthOfLength, ProtocolId,
+};
 use ccsds_spp::packet::{HEADER_LEN, MAX_PACKET_LEN};
 use ccsds_spp::{Apid, PrimaryHeader, SpacePacket};
 use core::ops::AddAssign;
@@ -72,10 +79,12 @@ pub struct ExtractorConfig {
     /// The VC frame count wraps at this value: 256 for TM, 2^24 for AOS (2^28 when the
     /// frame count cycle is used).
     pub count_modulus: u32,
-    /// Longest packet rebuilt (7..=65 542 octets); longer ones are skipped. It bounds the
-    /// extractor's memory.
+    /// Longest packet rebuilt (7..=[`MAX_EXTRACTED_PACKET_LEN`] octets); longer ones are
+    /// skipped. It bounds the extractor's memory: the defaults keep the Space Packet maximum
+    /// (65 542); raise it explicitly to rebuild longer Encapsulation Packets.
     pub max_packet_len: usize,
-    /// Deliver idle packets (APID `0x7FF`) too, instead of dropping them.
+    /// Deliver idle packets (APID `0x7FF`, or Encapsulation Protocol ID `000`) too, instead
+    /// of dropping them.
     pub deliver_idle: bool,
 }
 
@@ -91,6 +100,65 @@ impl ExtractorConfig {
         count_modulus: 1 << 24,
         ..Self::TM
     };
+}
+
+/// The largest packet an extractor can be configured to rebuild: the longest Encapsulation
+/// Packet (4-octet Packet Length, 133.1-B-3 §4.1.2.8).
+pub const MAX_EXTRACTED_PACKET_LEN: usize = LengthOfLength::Four.max_packet_len() as usize;
+
+/// A packet header of either kind the packet zone carries (132.0-B-3 §4.1.4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Header {
+    /// PVN `000`: a Space Packet primary header (133.0-B-2 §4.1.3).
+    Space(PrimaryHeader),
+    /// PVN `111`: an Encapsulation Packet header (133.1-B-3 §4.1.2).
+    Encapsulation(EncapsulationHeader),
+}
+
+impl Header {
+    /// Whether the packet starting with octet `first` is an Encapsulation Packet (PVN `111`).
+    fn is_encapsulation(first: u8) -> bool {
+        encap::field::VERSION.get(&[first]) == u64::from(encap::VERSION)
+    }
+
+    /// How many octets of header (from its first octet) are needed to know the packet length:
+    /// 1, 2, 4 or 8 for an Encapsulation Packet (its Length of Length, 133.1-B-3 §4.1.2.4), 6
+    /// otherwise (any other PVN then fails to parse as a Space Packet header).
+    fn needed(first: u8) -> usize {
+        if Self::is_encapsulation(first) {
+            let bits = encap::field::LENGTH_OF_LENGTH.get(&[first]) as u8;
+            LengthOfLength::from_bits(bits).header_len()
+        } else {
+            HEADER_LEN
+        }
+    }
+
+    /// Parses the header at the start of `bytes`, by its PVN.
+    fn parse(bytes: &[u8]) -> Result<Self, Error> {
+        match bytes.first() {
+            Some(&first) if Self::is_encapsulation(first) => {
+                EncapsulationHeader::parse_bytes(bytes).map(Self::Encapsulation)
+            }
+            _ => PrimaryHeader::parse_bytes(bytes).map(Self::Space),
+        }
+    }
+
+    /// Whole packet length, header included (never 0).
+    const fn packet_len(&self) -> usize {
+        match self {
+            Self::Space(h) => h.packet_len(),
+            Self::Encapsulation(h) => h.packet_len(),
+        }
+    }
+
+    /// Idle packets: APID `0x7FF` (133.0-B-2 §4.1.3.3.4.4) or Protocol ID `000`
+    /// (133.1-B-3 §4.1.2.3).
+    fn is_idle(&self) -> bool {
+        match self {
+            Self::Space(h) => h.apid.is_idle(),
+            Self::Encapsulation(h) => h.protocol_id == ProtocolId::IDLE,
+        }
+    }
 }
 
 /// Counters of a [`PacketExtractor`]: per frame (returned by
@@ -142,7 +210,7 @@ enum Assembly {
     OutOfSync,
     /// The next octet starts a packet header.
     Boundary,
-    /// `buf` holds the first (< 6) octets of a header.
+    /// `buf` holds the first octets of a header, fewer than [`Header::needed`].
     Header,
     /// `buf` holds the start of a `len`-octet packet that is kept.
     Body { len: usize },
@@ -150,15 +218,15 @@ enum Assembly {
     Skip { remaining: usize, idle: bool },
 }
 
-/// Reassembles the Space Packets of one virtual channel from its frames (sans-IO).
+/// Reassembles the Space and Encapsulation Packets of one virtual channel from its frames (sans-IO).
 ///
 /// Rules (132.0-B-3 §4.1.2.7, §4.1.4):
 /// - A frame whose VC frame count is not the previous one plus 1 (modulo
 ///   [`ExtractorConfig::count_modulus`]) is a gap: the packet in progress is discarded and
 ///   the extractor resynchronises on the next FHP. Repeated and reordered frames are gaps
 ///   too. The first frame after creation or [`Self::reset`] resynchronises the same way.
-/// - A packet header that does not parse as a Space Packet primary header: the rest of the
-///   frame is discarded, resync on the next FHP.
+/// - A packet header that does not parse (as the header its PVN selects; any PVN other than
+///   `000` and `111` is an error): the rest of the frame is discarded, resync on the next FHP.
 /// - An FHP that contradicts the running packet (the packet would end before or after the
 ///   offset the FHP gives, a `0x7FF` frame in which the running packet ends early, or a
 ///   `0x7FE` frame in the middle of a packet): the FHP is trusted, the running packet is
@@ -180,23 +248,24 @@ impl PacketExtractor {
     /// A new extractor, out of sync. Its buffer for packets that span frames is allocated here,
     /// once, at the length cap, so that pushing frames never allocates. Fails with
     /// [`crate::ErrorKind::InvalidValue`] if the count modulus is 0 or the length cap is outside
-    /// 7..=65 542.
+    /// 7..=[`MAX_EXTRACTED_PACKET_LEN`], and with [`crate::ErrorKind::BufferTooSmall`] if that
+    /// buffer cannot be allocated.
     pub fn new(config: ExtractorConfig) -> Result<Self, Error> {
         if config.count_modulus == 0 {
             return Err(WireError::invalid(0, "count_modulus", 0));
         }
-        if !(HEADER_LEN + 1..=MAX_PACKET_LEN).contains(&config.max_packet_len) {
-            return Err(WireError::invalid(
-                0,
-                "max_packet_len",
-                config.max_packet_len as u64,
-            ));
+        let cap = config.max_packet_len;
+        if !(MIN_PACKET_LEN..=MAX_EXTRACTED_PACKET_LEN).contains(&cap) {
+            return Err(WireError::invalid(0, "max_packet_len", cap as u64));
         }
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(cap)
+            .map_err(|_| WireError::buffer_too_small("max_packet_len", cap, 0))?;
         Ok(Self {
             config,
             last_count: None,
             assembly: Assembly::OutOfSync,
-            buf: Vec::with_capacity(config.max_packet_len),
+            buf,
             stats: ExtractorStats::default(),
         })
     }
@@ -314,7 +383,8 @@ impl PacketExtractor {
                 return;
             }
             Assembly::Header => {
-                let need = HEADER_LEN.saturating_sub(self.buf.len());
+                let header_len = self.buf.first().map_or(HEADER_LEN, |&b| Header::needed(b));
+                let need = header_len.saturating_sub(self.buf.len());
                 let Some((rest_of_header, rest)) = bytes.split_at_checked(need) else {
                     if must_end {
                         self.contradiction(bytes, report);
@@ -325,12 +395,12 @@ impl PacketExtractor {
                 };
                 self.buf.extend_from_slice(rest_of_header);
                 bytes = rest;
-                match PrimaryHeader::parse_bytes(&self.buf) {
+                match Header::parse(&self.buf) {
                     Ok(header) => {
                         if self.keep(&header, report) {
                             self.open_body(&header, &[]);
                         } else {
-                            self.skip(&header, HEADER_LEN, report);
+                            self.skip(&header, header_len, report);
                         }
                     }
                     Err(_) => {
@@ -378,15 +448,15 @@ impl PacketExtractor {
 
     /// Starts rebuilding a packet spanning frames, whose first octets are `buf` followed
     /// by `start`. The buffer already holds the cap (≥ `len`, see [`Self::new`]): no allocation.
-    fn open_body(&mut self, header: &PrimaryHeader, start: &[u8]) {
+    fn open_body(&mut self, header: &Header, start: &[u8]) {
         let len = header.packet_len();
         self.buf.extend_from_slice(start);
         self.assembly = Assembly::Body { len };
     }
 
     /// Skips the rest of a packet that is not rebuilt, `have` octets of which were seen.
-    fn skip(&mut self, header: &PrimaryHeader, have: usize, report: &mut ExtractorStats) {
-        let idle = header.apid.is_idle();
+    fn skip(&mut self, header: &Header, have: usize, report: &mut ExtractorStats) {
+        let idle = header.is_idle();
         if !idle {
             report.discarded_octets += have as u64;
         }
@@ -398,8 +468,8 @@ impl PacketExtractor {
     }
 
     /// Whether a packet with this header is rebuilt (counting idle and oversize ones).
-    fn keep(&self, header: &PrimaryHeader, report: &mut ExtractorStats) -> bool {
-        if header.apid.is_idle() {
+    fn keep(&self, header: &Header, report: &mut ExtractorStats) -> bool {
+        if header.is_idle() {
             report.idle_packets += 1;
             if !self.config.deliver_idle {
                 return false;
@@ -419,14 +489,14 @@ impl PacketExtractor {
         report: &mut ExtractorStats,
         on_packet: &mut F,
     ) {
-        while !bytes.is_empty() {
-            if bytes.len() < HEADER_LEN {
+        while let Some(&first) = bytes.first() {
+            if bytes.len() < Header::needed(first) {
                 self.buf.clear();
                 self.buf.extend_from_slice(bytes);
                 self.assembly = Assembly::Header;
                 return;
             }
-            let Ok(header) = PrimaryHeader::parse_bytes(bytes) else {
+            let Ok(header) = Header::parse(bytes) else {
                 report.header_errors += 1;
                 report.discarded_octets += bytes.len() as u64;
                 self.abandon(report);
@@ -447,7 +517,7 @@ impl PacketExtractor {
             if keep {
                 on_packet(packet);
                 report.packets += 1;
-            } else if !header.apid.is_idle() {
+            } else if !header.is_idle() {
                 report.discarded_octets += len as u64;
             }
             bytes = rest;
@@ -477,7 +547,7 @@ pub struct Filled {
     pub packets_done: usize,
 }
 
-/// Packs Space Packets into fixed-length frame data fields (132.0-B-3 §4.1.4; the
+/// Packs Space and Encapsulation Packets, mixed, into fixed-length frame data fields (132.0-B-3 §4.1.4; the
 /// sending end of [`PacketExtractor`]).
 ///
 /// The packets live in a queue the caller owns; the generator copies from it into the data
@@ -518,8 +588,8 @@ impl PacketGenerator {
     /// Fills `data_field` (all of it) from `queue` and returns its FHP and how many packets
     /// were completed.
     ///
-    /// Every packet must be one whole valid Space Packet (its length field agrees with its
-    /// length; checked when it is first reached). Fails, leaving the generator unchanged, if
+    /// Every packet must be one whole valid Space Packet or Encapsulation Packet (by its PVN;
+    /// its length field agrees with its length; checked when it is first reached). Fails, leaving the generator unchanged, if
     /// a packet is not, if `data_field` is empty or longer than [`MAX_DATA_FIELD_LEN`], or
     /// if the queue does not hold the partly sent packet of the previous call.
     pub fn fill<I, P>(&mut self, queue: I, data_field: &mut [u8]) -> Result<Filled, Error>
@@ -554,7 +624,7 @@ impl PacketGenerator {
             };
             let packet = packet.as_ref();
             if offset == 0 {
-                SpacePacket::new_checked(packet)?;
+                check_packet(packet)?;
                 first_header.get_or_insert(pos);
             }
             let rest =
@@ -598,6 +668,17 @@ impl PacketGenerator {
             first_header_pointer,
             packets_done,
         })
+    }
+}
+
+/// Checks that `packet` is one whole packet of a kind the extractor reads (by its PVN,
+/// 132.0-B-3 §4.1.4.2), so the generator never sends what the receiver would drop.
+fn check_packet(packet: &[u8]) -> Result<(), Error> {
+    match packet.first() {
+        Some(&first) if Header::is_encapsulation(first) => {
+            EncapsulationPacket::new_checked(packet).map(|_| ())
+        }
+        _ => SpacePacket::new_checked(packet).map(|_| ()),
     }
 }
 

@@ -6,12 +6,13 @@
 //! - generator: the rest is a list of packets (`[apid hi, apid lo, len]` then `len + 1` data
 //!   octets) that `PacketGenerator` packs into data fields the extractor reads back.
 //!
-//! Never panics. Every delivered packet is one valid Space Packet within the cap (and not an
+//! Never panics. Every delivered packet is one valid Space Packet or Encapsulation Packet
+//! (132.0-B-3 §4.1.4.2) within the cap (and not an
 //! idle packet unless asked for), the per-frame counters add up, and in generator mode the
 //! delivered packets are exactly the queued ones (those within the cap), in order.
 #![no_main]
 
-use ccsds_spp::{Apid, PrimaryHeader, SpacePacket};
+use ccsds_spp::{Apid, EncapsulationPacket, PrimaryHeader, SpacePacket};
 use ccsds_tm::packet_service::{
     ExtractorConfig, ExtractorStats, FirstHeaderPointer, FrameData, PacketExtractor,
     PacketGenerator,
@@ -19,15 +20,18 @@ use ccsds_tm::packet_service::{
 use libfuzzer_sys::fuzz_target;
 
 fn check_packet(config: &ExtractorConfig, p: &[u8]) {
-    let packet = SpacePacket::new_checked(p).expect("delivered packet is a valid Space Packet");
+    let idle = match EncapsulationPacket::new_checked(p) {
+        Ok(packet) => packet.is_idle(),
+        Err(_) => SpacePacket::new_checked(p)
+            .expect("delivered packet is a valid Space or Encapsulation Packet")
+            .apid()
+            .is_idle(),
+    };
     assert!(
         p.len() <= config.max_packet_len,
         "packet over the cap delivered"
     );
-    assert!(
-        config.deliver_idle || !packet.apid().is_idle(),
-        "idle packet delivered"
-    );
+    assert!(config.deliver_idle || !idle, "idle packet delivered");
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -49,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
         deliver_idle: mode & 1 != 0,
     };
     let Ok(mut extractor) = PacketExtractor::new(config) else {
-        assert!(config.count_modulus == 0 || !(7..=65_542).contains(&config.max_packet_len));
+        assert!(
+            config.count_modulus == 0
+                || !(7..=ccsds_tm::packet_service::MAX_EXTRACTED_PACKET_LEN)
+                    .contains(&config.max_packet_len)
+        );
         return;
     };
     let mut total = ExtractorStats::default();
