@@ -19,8 +19,13 @@
 //! be a Bundle Protocol Encapsulation Packet (idle packets are skipped). Any failure returns a
 //! [`RadioError`] naming the CLTU's offset in the stream; malformed input never panics.
 //!
-//! The downlink (TM frames, packet service, CADUs) is not coded yet: `pass --link radio`
-//! moves downlink files as the filesystem link does.
+//! Downlink ([`downlink_encode`], [`downlink_decode`], in [`downlink`]): the same
+//! Encapsulation Packets through the TM packet service into 1115-octet TM frames with FECF,
+//! each a CADU (RS(255,223) interleaved 5, randomized, ASM; 131.0-B-4).
+
+pub mod downlink;
+
+pub use downlink::{DOWNLINK_FRAME_LEN, downlink_decode, downlink_encode};
 
 use ccsds_core::WireError;
 use ccsds_spp::encap::{EncapsulationHeader, EncapsulationPacket, ProtocolId};
@@ -29,6 +34,7 @@ use ccsds_tc::cltu::{self, CltuConfig};
 use ccsds_tc::frame::{FrameConfig, MAX_FRAME_LEN, TcFrame};
 use ccsds_tc::mux::{self, ReassemblerConfig, ReassemblyError, Segmenter, SegmenterConfig};
 use ccsds_tc::{MapId, Scid, Vcid};
+use ccsds_tm::packet_service::ExtractorStats;
 
 use crate::node::MissionConfig;
 
@@ -116,9 +122,9 @@ pub enum RadioError {
         error: WireError,
     },
     /// A valid frame of another spacecraft, Virtual Channel or MAP.
-    #[error("CLTU at octet {offset}: frame of SCID {scid}, VC {vcid}, MAP {map_id:?}, not ours")]
+    #[error("frame at octet {offset}: frame of SCID {scid}, VC {vcid}, MAP {map_id:?}, not ours")]
     WrongChannel {
-        /// Offset of the CLTU in the stream.
+        /// Offset of the CLTU (uplink) or CADU (downlink) in the stream.
         offset: usize,
         /// The frame's SCID.
         scid: u16,
@@ -151,6 +157,31 @@ pub enum RadioError {
         /// The packet's protocol id (133.1-B-3 §4.1.2.3).
         protocol_id: u8,
     },
+    /// A downlink CADU could not be decoded (an uncorrectable Reed-Solomon codeword) or the
+    /// TM frame in it is invalid (FECF, version, not a packet-service frame).
+    #[error("CADU at octet {offset}: {error}")]
+    Cadu {
+        /// Offset of the CADU's marker in the stream.
+        offset: usize,
+        /// The codec's error.
+        error: WireError,
+    },
+    /// The downlink packet service lost or dropped octets: a frame missing (VC frame count
+    /// gap), an invalid packet header, an FHP contradicting the packets, a packet over the cap.
+    #[error("CADU at octet {offset}: packet service lost data ({stats:?})")]
+    Lost {
+        /// Offset of the CADU's marker in the stream.
+        offset: usize,
+        /// What the extractor counted in that frame.
+        stats: ExtractorStats,
+    },
+    /// The downlink stream does not end with an idle-data frame (it was cut, or holds no
+    /// frame at all), so its last bundles may be missing.
+    #[error("downlink stream cut: {frames} frames, no closing idle frame")]
+    Unterminated {
+        /// Frames decoded.
+        frames: usize,
+    },
     /// The stream ends in the middle of a segmented bundle.
     #[error("stream ends inside a bundle ({pending} octets received)")]
     Incomplete {
@@ -163,18 +194,7 @@ pub enum RadioError {
 /// CLTUs, back to back (see the module docs). An empty input gives an empty stream.
 pub fn uplink_encode(bundles: &[&[u8]], cfg: &RadioConfig) -> Result<Vec<u8>, RadioError> {
     let segmenter = cfg.segmenter()?;
-    let packets = bundles
-        .iter()
-        .enumerate()
-        .map(|(index, bundle)| {
-            let encode = |error| RadioError::Encode { index, error };
-            let header = EncapsulationHeader::for_data(ProtocolId::BUNDLE_PROTOCOL, bundle.len())
-                .map_err(encode)?;
-            let mut packet = vec![0u8; header.header_len().saturating_add(bundle.len())];
-            header.emit_packet(bundle, &mut packet).map_err(encode)?;
-            Ok(packet)
-        })
-        .collect::<Result<Vec<_>, RadioError>>()?;
+    let packets = encapsulate(bundles)?;
     let sdus: Vec<&[u8]> = packets.iter().map(Vec::as_slice).collect();
     let mut frames = segmenter
         .frames(cfg.map_id, &sdus)
@@ -191,6 +211,39 @@ pub fn uplink_encode(bundles: &[&[u8]], cfg: &RadioConfig) -> Result<Vec<u8>, Ra
         sequence_number = sequence_number.wrapping_add(1);
     }
     Ok(stream)
+}
+
+/// Each bundle in an Encapsulation Packet of the Bundle Protocol (133.1-B-3 §4.1.2.3), with
+/// the shortest Length of Length that fits (§4.1.2.4).
+fn encapsulate(bundles: &[&[u8]]) -> Result<Vec<Vec<u8>>, RadioError> {
+    bundles
+        .iter()
+        .enumerate()
+        .map(|(index, bundle)| {
+            let encode = |error| RadioError::Encode { index, error };
+            let header = EncapsulationHeader::for_data(ProtocolId::BUNDLE_PROTOCOL, bundle.len())
+                .map_err(encode)?;
+            let mut packet = vec![0u8; header.header_len().saturating_add(bundle.len())];
+            header.emit_packet(bundle, &mut packet).map_err(encode)?;
+            Ok(packet)
+        })
+        .collect()
+}
+
+/// The bundle in one received packet: it must be a Bundle Protocol Encapsulation Packet;
+/// idle packets give `None`.
+fn bundle_of(bytes: &[u8], offset: usize) -> Result<Option<&[u8]>, RadioError> {
+    let header = *EncapsulationPacket::new_checked(bytes)
+        .map_err(|error| RadioError::Packet { offset, error })?
+        .header();
+    match header.protocol_id {
+        ProtocolId::IDLE => Ok(None),
+        ProtocolId::BUNDLE_PROTOCOL => Ok(bytes.get(header.header_len()..)),
+        other => Err(RadioError::NotABundle {
+            offset,
+            protocol_id: other.get(),
+        }),
+    }
 }
 
 /// Decodes an uplink stream back into its bundles, in order, checking every layer (see the
@@ -244,17 +297,9 @@ fn unpack(sdu: &[u8], offset: usize, bundles: &mut Vec<Vec<u8>>) -> Result<(), R
             .map(|h| h.packet_len())
     };
     for packet in mux::deblock(sdu, packet_len) {
-        let error = |error| RadioError::Packet { offset, error };
-        let packet = EncapsulationPacket::new_checked(packet.map_err(error)?).map_err(error)?;
-        match packet.header().protocol_id {
-            ProtocolId::IDLE => {}
-            ProtocolId::BUNDLE_PROTOCOL => bundles.push(packet.data().to_vec()),
-            other => {
-                return Err(RadioError::NotABundle {
-                    offset,
-                    protocol_id: other.get(),
-                });
-            }
+        let packet = packet.map_err(|error| RadioError::Packet { offset, error })?;
+        if let Some(bundle) = bundle_of(packet, offset)? {
+            bundles.push(bundle.to_vec());
         }
     }
     Ok(())
