@@ -264,22 +264,27 @@ fn describe_aos_frame(bytes: &[u8], options: &Options) -> Result<Value, InspectE
 /// are full-length RS(255,223) and RS(255,239) at every interleaving depth that matches the
 /// length, then no RS, each with and without the randomizer; the first that yields a valid TM or
 /// AOS frame wins. Shortened RS codes need the mission's frame length and are not guessed.
+/// A stream of CADUs (e.g. `radio/downlink-<n>.cadu`) is read by its first CADU: an RS
+/// codeblock length counts when the next ASM follows it.
 fn describe_cadu(bytes: &[u8], options: &Options) -> Result<Value, InspectError> {
-    let codeblock = bytes.get(sync::ASM_LEN..).unwrap_or_default();
+    let all = bytes.get(sync::ASM_LEN..).unwrap_or_default();
     let mut candidates = Vec::new();
     for (capability, k) in [(ErrorCapability::E16, 223), (ErrorCapability::E8, 239)] {
         for depth in [1u8, 2, 3, 4, 5, 8] {
-            if codeblock.len() == 255 * usize::from(depth) {
-                candidates.push((Some((capability, depth)), k * usize::from(depth)));
+            let n = 255 * usize::from(depth);
+            let next = all.get(n..).unwrap_or_default();
+            if all.len() == n || (all.len() > n && next.starts_with(&sync::ASM)) {
+                candidates.push((Some((capability, depth)), k * usize::from(depth), n));
             }
         }
     }
-    candidates.push((None, codeblock.len()));
+    candidates.push((None, all.len(), all.len()));
     let mut last = InspectError {
         what: "CADU: no coding reading gives a valid frame",
         error: None,
     };
-    for (rs, frame_len) in candidates {
+    for (rs, frame_len, codeblock_len) in candidates {
+        let codeblock = all.get(..codeblock_len).unwrap_or_default();
         for randomize in [true, false] {
             let Ok(codec) = CaduCodec::new(frame_len, rs, randomize) else {
                 continue;
@@ -304,7 +309,8 @@ fn describe_cadu(bytes: &[u8], options: &Options) -> Result<Value, InspectError>
                         "kind": "cadu",
                         "standard": "CCSDS 131.0-B-4",
                         "asm": hex::encode(sync::ASM),
-                        "length": bytes.len(),
+                        "length": sync::ASM_LEN + codeblock_len,
+                        "stream_length": bytes.len(),
                         "reed_solomon": rs.map(|(c, i)| json!({"e": c.e(), "interleaving_depth": i})),
                         "randomized": randomize,
                         "corrected_symbols": report.corrected_symbols,

@@ -6,7 +6,8 @@
 )]
 //! `borealis pass --link radio`, every role a separate process: the ground's Ping crosses the
 //! uplink as one coded CLTU stream (`radio/uplink-<n>.cltu`), the unchanged
-//! `payload run --once` answers it, and the ground lists the PONG.
+//! `payload run --once` answers it, the answers cross the downlink as one coded CADU stream
+//! (`radio/downlink-<n>.cadu`), and the ground lists the PONG.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -56,7 +57,32 @@ fn a_ping_is_answered_over_the_radio_link() {
 
     let out = run(&["payload", "run", "--mission", dir, "--once"]);
     assert!(out.starts_with("executed 2,"), "{out}");
-    run(&["pass", "--mission", dir, "--link", "radio"]);
+    let out = run(&["pass", "--mission", dir, "--link", "radio"]);
+    let (_, down) = out.trim().split_once(" up, ").unwrap();
+    let down: usize = down.strip_suffix(" down").unwrap().parse().unwrap();
+    assert!(down >= 2, "{out}");
+    assert_eq!(std::fs::read_dir(m.join("downlink")).unwrap().count(), 0);
+    // Everything the ground receives came out of the coded downlink stream.
+    let ground_inbox: Vec<String> = std::fs::read_dir(m.join("ground/inbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".bundle"))
+        .collect();
+    assert_eq!(ground_inbox.len(), down, "{ground_inbox:?}");
+    assert!(
+        ground_inbox
+            .iter()
+            .all(|n| n.starts_with("radio-down-000000-")),
+        "{ground_inbox:?}"
+    );
+    let down_stream = m.join("radio/downlink-000000.cadu");
+    let coded = std::fs::read(&down_stream).unwrap();
+    assert_eq!(coded[..4], [0x1A, 0xCF, 0xFC, 0x1D], "a CADU's ASM");
+    let shown = run(&["inspect", down_stream.to_str().unwrap()]);
+    assert!(
+        shown.contains("kind: cadu") && shown.contains("131.0-B-4"),
+        "{shown}"
+    );
     run(&["ground", "--mission", dir, "receive"]);
     let listed = run(&["ground", "--mission", dir, "responses"]);
     assert!(

@@ -1,16 +1,19 @@
 //! The host forwarder (`borealis pass`): what lands in the ground's uplink directory appears in
 //! the payload's inbox, and the payload's downlink directory reaches the ground's inbox.
 //!
-//! Over [`LinkMode::Radio`] the uplink crosses as one coded stream per pass ([`crate::radio`]):
-//! the ground side encodes every uplink file into `<mission>/radio/uplink-<n>.cltu` (kept for
-//! `borealis inspect`), the payload side decodes that file, and only that file, into bundle
-//! files in its inbox. The downlink is still moved file by file (TM coding is not done yet).
+//! Over [`LinkMode::Radio`] each direction crosses as one coded stream per pass
+//! ([`crate::radio`]): the ground side encodes every uplink file into
+//! `<mission>/radio/uplink-<n>.cltu` (CLTUs), the payload side encodes every downlink file into
+//! `<mission>/radio/downlink-<n>.cadu` (CADUs); both are kept for `borealis inspect`, and the
+//! receiving side decodes that file, and only that file, into bundle files in its inbox.
 
 use std::ffi::OsString;
 use std::path::Path;
 
 use super::{MissionConfig, NodeError};
-use crate::radio::{RadioConfig, uplink_decode, uplink_encode};
+use crate::radio::{
+    RadioConfig, RadioError, downlink_decode, downlink_encode, uplink_decode, uplink_encode,
+};
 use crate::transport::fsutil;
 
 /// Directory of the coded uplink streams, under the mission directory.
@@ -22,7 +25,8 @@ pub enum LinkMode {
     /// One file per bundle, as the host forwards them.
     #[default]
     Files,
-    /// One coded stream per pass: Encapsulation Packets in TC frames in CLTUs.
+    /// One coded stream per pass and direction: Encapsulation Packets in TC frames in CLTUs
+    /// up, in TM frames in CADUs down.
     Radio,
 }
 
@@ -54,13 +58,17 @@ pub fn pass_over(
 ) -> Result<PassReport, NodeError> {
     let r = |d: &Path| MissionConfig::resolve(mission, d);
     let (up, inbox) = (r(&config.uplink_dir), r(&config.payload_inbox));
-    let uplinked = match link {
-        LinkMode::Files => forward(&up, &inbox)?,
-        LinkMode::Radio => forward_coded(&up, &mission.join(RADIO_DIR), &inbox, config)?,
-    };
-    Ok(PassReport {
-        uplinked,
-        downlinked: forward(&r(&config.downlink_dir), &r(&config.ground_inbox))?,
+    let (down, ground) = (r(&config.downlink_dir), r(&config.ground_inbox));
+    let radio = mission.join(RADIO_DIR);
+    Ok(match link {
+        LinkMode::Files => PassReport {
+            uplinked: forward(&up, &inbox)?,
+            downlinked: forward(&down, &ground)?,
+        },
+        LinkMode::Radio => PassReport {
+            uplinked: forward_coded(&up, &radio, &inbox, config, &UPLINK)?,
+            downlinked: forward_coded(&down, &radio, &ground, config, &DOWNLINK)?,
+        },
     })
 }
 
@@ -104,14 +112,51 @@ fn forward(from: &Path, to: &Path) -> Result<usize, NodeError> {
     Ok(names.len())
 }
 
-/// The uplink over the radio link: every file of `from` coded into the next
-/// `radio/uplink-<n>.cltu`, which is then decoded into `to` as `radio-<n>-<i>.bundle` (the
-/// stream carries no file names). Returns the number of bundles delivered.
+/// One direction of the radio link: its coding and the names of its streams and bundles.
+struct Coding {
+    /// Stream file prefix (`uplink`, `downlink`).
+    name: &'static str,
+    /// Stream file extension (`cltu`, `cadu`).
+    extension: &'static str,
+    /// Prefix of the delivered bundle files.
+    bundle_prefix: &'static str,
+    encode: Encoder,
+    decode: Decoder,
+}
+
+/// Bundles → coded stream ([`uplink_encode`], [`downlink_encode`]).
+type Encoder = fn(&[&[u8]], &RadioConfig) -> Result<Vec<u8>, RadioError>;
+/// Coded stream → bundles ([`uplink_decode`], [`downlink_decode`]).
+type Decoder = fn(&[u8], &RadioConfig) -> Result<Vec<Vec<u8>>, RadioError>;
+
+/// TC: CLTUs (231.0-B-4).
+const UPLINK: Coding = Coding {
+    name: "uplink",
+    extension: "cltu",
+    bundle_prefix: "radio",
+    encode: uplink_encode,
+    decode: uplink_decode,
+};
+
+/// TM: CADUs (131.0-B-4).
+const DOWNLINK: Coding = Coding {
+    name: "downlink",
+    extension: "cadu",
+    bundle_prefix: "radio-down",
+    encode: downlink_encode,
+    decode: downlink_decode,
+};
+
+/// One direction over the radio link: every file of `from` coded into the next
+/// `radio/<name>-<n>.<extension>`, which is then decoded into `to` as
+/// `<bundle_prefix>-<n>-<i>.bundle` (the stream carries no file names). Returns the number of
+/// bundles delivered.
 fn forward_coded(
     from: &Path,
     radio: &Path,
     to: &Path,
     config: &MissionConfig,
+    coding: &Coding,
 ) -> Result<usize, NodeError> {
     let names = ready_names(from)?;
     if names.is_empty() {
@@ -123,31 +168,34 @@ fn forward_coded(
         .collect::<Result<Vec<_>, _>>()?;
     let link = RadioConfig::for_mission(config)?;
     let bundles: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
-    let stream = uplink_encode(&bundles, &link)?;
-    // Ground side: the coded stream, the one file the host forwards.
+    let stream = (coding.encode)(&bundles, &link)?;
+    // Sending side: the coded stream, the one file the host forwards.
     fsutil::ensure_dir(radio)?;
-    let n = next_stream_number(radio)?;
-    let name = format!("uplink-{n:06}.cltu");
+    let n = next_stream_number(radio, coding)?;
+    let name = format!("{}-{n:06}.{}", coding.name, coding.extension);
     fsutil::write_atomic(radio, name.as_ref(), &stream)?;
-    // Payload side: only what is in that file.
+    // Receiving side: only what is in that file.
     let received = std::fs::read(radio.join(&name)).map_err(io_error(radio))?;
-    let bundles = uplink_decode(&received, &link)?;
+    let bundles = (coding.decode)(&received, &link)?;
     fsutil::ensure_dir(to)?;
     for (i, bundle) in bundles.iter().enumerate() {
-        fsutil::write_atomic(to, format!("radio-{n:06}-{i:04}.bundle").as_ref(), bundle)?;
+        let file = format!("{}-{n:06}-{i:04}.bundle", coding.bundle_prefix);
+        fsutil::write_atomic(to, file.as_ref(), bundle)?;
     }
     remove_sent(from, &names)?;
     Ok(bundles.len())
 }
 
-/// One more than the highest `uplink-<n>.cltu` in `radio` (0 if none).
-fn next_stream_number(radio: &Path) -> Result<u64, NodeError> {
+/// One more than the highest `<name>-<n>.<extension>` in `radio` (0 if none).
+fn next_stream_number(radio: &Path, coding: &Coding) -> Result<u64, NodeError> {
     Ok(ready_names(radio)?
         .iter()
         .filter_map(|n| n.to_str())
         .filter_map(|n| {
-            n.strip_prefix("uplink-")?
-                .strip_suffix(".cltu")?
+            n.strip_prefix(coding.name)?
+                .strip_prefix('-')?
+                .strip_suffix(coding.extension)?
+                .strip_suffix('.')?
                 .parse::<u64>()
                 .ok()
         })
