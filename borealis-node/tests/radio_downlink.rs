@@ -66,7 +66,7 @@ fn sixteen_symbol_errors_per_codeword_are_corrected() {
     let bundles = mixed();
     let mut stream = downlink_encode(&refs(&bundles), &cfg()).unwrap();
     for cadu in stream.chunks_mut(CADU_LEN) {
-        // Codeblock octet j belongs to codeword j mod 5 (interleaving, 131.0-B-4 §4.3.5):
+        // Codeblock octet j belongs to codeword j mod 5 (interleaving, 131.0-B-4 §4):
         // octets 16k, k < 80, put 16 errors in each codeword (k mod 5), E = 16.
         for k in 0..80 {
             cadu[4 + k * 16] ^= 0xA5;

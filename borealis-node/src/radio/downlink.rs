@@ -13,6 +13,7 @@
 
 use ccsds_core::WireError;
 use ccsds_tm::cadu::CaduCodec;
+use ccsds_tm::ocf::Ocf;
 use ccsds_tm::packet_service::{
     ExtractorConfig, FirstHeaderPointer, FrameData, MAX_EXTRACTED_PACKET_LEN, PacketExtractor,
     PacketGenerator,
@@ -24,7 +25,7 @@ use ccsds_tm::tm::{DataFieldContent, TmConfig, TmFrame, TmFrameRepr};
 use super::{RadioConfig, RadioError, bundle_of, encapsulate};
 
 /// TM Transfer Frame length: 5 × 223 octets, the information part of RS(255,223) interleaved
-/// 5 (131.0-B-4 §4.3.6).
+/// 5 (131.0-B-4 §4).
 pub const DOWNLINK_FRAME_LEN: usize = 1115;
 
 /// Idle-data frames (FHP `0x7FE`) that close every non-empty downlink stream.
@@ -42,9 +43,19 @@ fn codec() -> Result<CaduCodec, RadioError> {
         .map_err(RadioError::Config)
 }
 
-/// Codes `bundles` into the downlink CADU stream (see the module docs). An empty input gives
-/// an empty stream.
+/// Codes `bundles` into the downlink CADU stream (see the module docs), frames without OCF (no
+/// COP-1 on this link: the bundle layer retransmits). An empty input gives an empty stream.
 pub fn downlink_encode(bundles: &[&[u8]], cfg: &RadioConfig) -> Result<Vec<u8>, RadioError> {
+    encode_with_ocf(bundles, cfg, None)
+}
+
+/// [`downlink_encode`] with `ocf` in every frame (132.0-B-3 §4.1.5; the decoder reads each
+/// frame's OCF flag, so both layouts decode).
+fn encode_with_ocf(
+    bundles: &[&[u8]],
+    cfg: &RadioConfig,
+    ocf: Option<Ocf>,
+) -> Result<Vec<u8>, RadioError> {
     if bundles.is_empty() {
         return Ok(Vec::new());
     }
@@ -56,6 +67,7 @@ pub fn downlink_encode(bundles: &[&[u8]], cfg: &RadioConfig) -> Result<Vec<u8>, 
         ccsds_tm::Vcid::new(cfg.vcid.get()).map_err(config)?,
     );
     repr.fecf = true;
+    repr.ocf = ocf;
     let mut data = vec![0u8; repr.data_len_for(DOWNLINK_FRAME_LEN).map_err(config)?];
     let mut frame = vec![0u8; DOWNLINK_FRAME_LEN];
     let mut cadu = vec![0u8; codec.cadu_len()];
@@ -181,6 +193,19 @@ mod tests {
         let cadu_len = codec().unwrap().cadu_len();
         assert_eq!(stream.len() % cadu_len, 0);
         assert!(stream.len() / cadu_len >= 5 + CLOSING_IDLE_FRAMES);
+        assert_eq!(downlink_decode(&stream, &cfg()).unwrap(), bundles);
+    }
+
+    #[test]
+    fn frames_with_an_ocf_decode_too() {
+        let clcw = ccsds_tm::Clcw {
+            vcid: ccsds_tm::Vcid::new(1).unwrap(),
+            ..ccsds_tm::Clcw::default()
+        };
+        let big = vec![0x5Au8; 3000];
+        let bundles: [&[u8]; 2] = [&big, b"pong"];
+        let stream = encode_with_ocf(&bundles, &cfg(), Some(Ocf::Clcw(clcw))).unwrap();
+        assert_ne!(stream, downlink_encode(&bundles, &cfg()).unwrap());
         assert_eq!(downlink_decode(&stream, &cfg()).unwrap(), bundles);
     }
 
