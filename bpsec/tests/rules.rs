@@ -64,6 +64,31 @@ fn bcb_params() -> Vec<Item<'static>> {
     ]
 }
 
+/// A BIB from the test source under the HMAC key, parameters left to their defaults.
+fn bib(targets: &[u64]) -> BibSpec<'_> {
+    BibSpec {
+        block: NewBlock::from(source()),
+        targets,
+        sha_variant: None,
+        scope: None,
+        key: HMAC_KEY,
+        wrap: None,
+    }
+}
+
+/// A BCB from the test source under the AES key, IV 01…01, parameters left to their defaults.
+fn bcb(targets: &[u64]) -> BcbSpec<'_> {
+    BcbSpec {
+        block: NewBlock::from(source()),
+        targets,
+        iv: &[1; 12],
+        aes_variant: None,
+        scope: None,
+        key: AES_KEY,
+        wrap: None,
+    }
+}
+
 fn build(blocks: &[CanonicalBlock<'_>]) -> Vec<u8> {
     build_with(primary(1), blocks)
 }
@@ -137,35 +162,8 @@ fn bcb_target_rules() {
     );
     // A BIB over the primary block; a BCB may not encrypt it (no shared target). Refused by
     // the source before anything is encrypted.
-    let signed = add_bib(
-        &bundle(1, b"p"),
-        &BibSpec {
-            block: NewBlock::from(source()),
-            targets: &[0],
-            sha_variant: None,
-            scope: None,
-            key: HMAC_KEY,
-            wrap: None,
-        },
-        &keys(),
-        &Options::STRICT,
-    )
-    .unwrap();
-    let err = add_bcb(
-        &signed,
-        &BcbSpec {
-            block: NewBlock::from(source()),
-            targets: &[2],
-            iv: &[1; 12],
-            aes_variant: None,
-            scope: None,
-            key: AES_KEY,
-            wrap: None,
-        },
-        &keys(),
-        &Options::STRICT,
-    )
-    .unwrap_err();
+    let signed = add_bib(&bundle(1, b"p"), &bib(&[0]), &keys(), &Options::STRICT).unwrap();
+    let err = add_bcb(&signed, &bcb(&[2]), &keys(), &Options::STRICT).unwrap_err();
     assert_rule(err, "§3.8");
 }
 
@@ -188,20 +186,7 @@ fn bib_over_encrypted_target_must_be_encrypted() {
     );
     // And the source never adds a BIB over an encrypted block.
     let sealed = seal(&bundle(1, b"p"));
-    let err = add_bib(
-        &sealed,
-        &BibSpec {
-            block: NewBlock::from(source()),
-            targets: &[1],
-            sha_variant: None,
-            scope: None,
-            key: HMAC_KEY,
-            wrap: None,
-        },
-        &keys(),
-        &Options::STRICT,
-    )
-    .unwrap_err();
+    let err = add_bib(&sealed, &bib(&[1]), &keys(), &Options::STRICT).unwrap_err();
     assert_rule(err, "§3.9");
 }
 
@@ -225,78 +210,33 @@ fn bcb_over_part_of_a_bibs_targets_is_refused() {
                 number: Some(3),
                 ..NewBlock::from(source())
             },
-            targets: &[1, 2],
-            sha_variant: None,
-            scope: None,
-            key: HMAC_KEY,
-            wrap: None,
+            ..bib(&[1, 2])
         },
         &keys(),
         &Options::STRICT,
     )
     .unwrap();
-    let err = add_bcb(
-        &signed,
-        &BcbSpec {
-            block: NewBlock::from(source()),
-            targets: &[3, 1],
-            iv: &[1; 12],
-            aes_variant: None,
-            scope: None,
-            key: AES_KEY,
-            wrap: None,
-        },
-        &keys(),
-        &Options::STRICT,
-    )
-    .unwrap_err();
+    let err = add_bcb(&signed, &bcb(&[3, 1]), &keys(), &Options::STRICT).unwrap_err();
     assert_rule(err, "§3.9");
 }
 
 #[test]
 fn source_refuses_double_signing_and_encrypting_primary() {
-    let spec = BibSpec {
-        block: NewBlock::from(source()),
-        targets: &[1],
-        sha_variant: None,
-        scope: None,
-        key: HMAC_KEY,
-        wrap: None,
-    };
+    let spec = bib(&[1]);
     let once = add_bib(&bundle(1, b"p"), &spec, &keys(), &Options::STRICT).unwrap();
     assert_rule(
         add_bib(&once, &spec, &keys(), &Options::STRICT).unwrap_err(),
         "§3.2",
     );
-    let err = add_bcb(
-        &bundle(1, b"p"),
-        &BcbSpec {
-            block: NewBlock::from(source()),
-            targets: &[0],
-            iv: &[1; 12],
-            aes_variant: None,
-            scope: None,
-            key: AES_KEY,
-            wrap: None,
-        },
-        &keys(),
-        &Options::STRICT,
-    )
-    .unwrap_err();
+    let err = add_bcb(&bundle(1, b"p"), &bcb(&[0]), &keys(), &Options::STRICT).unwrap_err();
     assert_rule(err, "§3.8");
     // Duplicate or missing targets, and an existing block number.
-    let dup = BibSpec {
-        targets: &[1, 1],
-        ..spec
-    };
+    let dup = bib(&[1, 1]);
     assert_rule(
         add_bib(&bundle(1, b"p"), &dup, &keys(), &Options::STRICT).unwrap_err(),
         "§3.6",
     );
-    let none = BibSpec {
-        targets: &[],
-        ..spec
-    };
+    let none = bib(&[]);
     assert_rule(
         add_bib(&bundle(1, b"p"), &none, &keys(), &Options::STRICT).unwrap_err(),
         "§3.6",
@@ -325,14 +265,7 @@ fn fragments_carry_no_payload_security() {
     let a = asb_bytes(&[1], 1, &bib_params());
     assert_rule(accept_err(&build_with(p, &[sec(BIB, 2, 0, &a)])), "§5.2");
     let plain = build_with(p, &[]);
-    let spec = BibSpec {
-        block: NewBlock::from(source()),
-        targets: &[0],
-        sha_variant: None,
-        scope: None,
-        key: HMAC_KEY,
-        wrap: None,
-    };
+    let spec = bib(&[0]);
     assert_rule(
         add_bib(&plain, &spec, &keys(), &Options::STRICT).unwrap_err(),
         "§5.2",
