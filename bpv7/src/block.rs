@@ -240,9 +240,8 @@ impl<'a> CanonicalBlock<'a> {
     ) -> Result<(Self, Range<usize>), Error> {
         let block_bytes = dec.remaining();
         let (block, span, crc) = Self::decode_layout(dec)?;
-        let prefix_len = span.len() - block.crc_type.value_len();
-        let prefix = block_bytes.get(..prefix_len).unwrap_or_default();
-        crc::check_prefix_crc(block.crc_type, prefix, crc.received, block.number, crc.at)?;
+        let whole = block_bytes.get(..span.len()).unwrap_or_default();
+        crc::check_received_crc(block.crc_type, whole, crc.received, block.number, crc.at)?;
         block.check(options, span.start)?;
         Ok((block, span))
     }

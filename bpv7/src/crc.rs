@@ -154,20 +154,26 @@ impl Crc32cState {
     /// (the complement of the CRC), whose data word is zero.
     #[inline]
     fn append_zero_word(self) -> Self {
-        let [b0, b1, b2, b3] = (!self.0).to_le_bytes();
-        let look_up = |table: usize, octet: u8| {
-            ZERO_WORD
-                .get(table)
-                .and_then(|t| t.get(usize::from(octet)))
-                .copied()
-                .unwrap_or_default()
-        };
-        Self(!(look_up(3, b0) ^ look_up(2, b1) ^ look_up(1, b2) ^ look_up(0, b3)))
+        Self(!slice4((!self.0).to_le_bytes()))
     }
 
     const fn finish(self) -> u32 {
         self.0
     }
+}
+
+/// One slicing-by-4 step with a zero register: the register contribution of the four octets
+/// `word` (in stream order). Linear: `slice4(a ^ b) == slice4(a) ^ slice4(b)`.
+#[inline(always)]
+fn slice4([b0, b1, b2, b3]: [u8; 4]) -> u32 {
+    let look_up = |table: usize, octet: u8| {
+        ZERO_WORD
+            .get(table)
+            .and_then(|t| t.get(usize::from(octet)))
+            .copied()
+            .unwrap_or_default()
+    };
+    look_up(3, b0) ^ look_up(2, b1) ^ look_up(1, b2) ^ look_up(0, b3)
 }
 
 /// Splits an encoded block into (everything before the CRC value, the value), checking that the
@@ -245,28 +251,82 @@ pub fn check_block_crc(
     check_prefix_crc(crc_type, prefix, received, block_number, field)
 }
 
-/// [`check_block_crc`] for a parser that has already read the CRC field: `prefix` is the
-/// block up to its CRC value, `received` the value, `field_at` the field's offset (where a
+/// [`check_block_crc`] for a parser that has already read the CRC field: `block` is the whole
+/// block, its CRC value last, `received` that value, `field_at` the field's offset (where a
 /// mismatch is reported).
+///
+/// A CRC-32C is checked in one pass over the block as received, value included, instead of
+/// over the prefix and then four zero octets: the CRC is affine, so the CRC with the value in
+/// place differs from the CRC with zeros in its place (the one the value must equal, §4.2.1)
+/// by the register contribution of the value octets alone ([`slice4`]), which depends only on
+/// `received` and is computed off the CRC's critical path.
 #[inline(always)]
-pub(crate) fn check_prefix_crc(
+pub(crate) fn check_received_crc(
+    crc_type: CrcType,
+    block: &[u8],
+    received: u32,
+    block_number: u64,
+    field_at: usize,
+) -> Result<(), Error> {
+    let valid = match crc_type {
+        CrcType::Crc32C => {
+            Crc32cState::new().update(block).finish() == received ^ slice4(received.to_be_bytes())
+        }
+        _ => prefix_crc(crc_type, prefix_of(crc_type, block)) == received,
+    };
+    if valid {
+        Ok(())
+    } else {
+        mismatch(
+            crc_type,
+            prefix_of(crc_type, block),
+            received,
+            block_number,
+            field_at,
+        )
+    }
+}
+
+/// `block` without its CRC value octets.
+#[inline(always)]
+fn prefix_of(crc_type: CrcType, block: &[u8]) -> &[u8] {
+    block
+        .get(..block.len().saturating_sub(crc_type.value_len()))
+        .unwrap_or_default()
+}
+
+/// [`check_received_crc`] given the block without its value (`prefix`).
+#[inline(always)]
+fn check_prefix_crc(
     crc_type: CrcType,
     prefix: &[u8],
     received: u32,
     block_number: u64,
     field_at: usize,
 ) -> Result<(), Error> {
-    let computed = prefix_crc(crc_type, prefix);
-    if received == computed {
+    if prefix_crc(crc_type, prefix) == received {
         Ok(())
     } else {
-        let kind = ErrorKind::CrcMismatch {
-            block_number,
-            received,
-            computed,
-        };
-        Err(Error::new(field_at, kind))
+        mismatch(crc_type, prefix, received, block_number, field_at)
     }
+}
+
+/// The error for a CRC that does not match, with the value computed over `prefix`.
+#[cold]
+#[inline(never)]
+fn mismatch(
+    crc_type: CrcType,
+    prefix: &[u8],
+    received: u32,
+    block_number: u64,
+    field_at: usize,
+) -> Result<(), Error> {
+    let kind = ErrorKind::CrcMismatch {
+        block_number,
+        received,
+        computed: prefix_crc(crc_type, prefix),
+    };
+    Err(Error::new(field_at, kind))
 }
 
 #[cfg(test)]
@@ -296,6 +356,42 @@ mod tests {
     }
 
     use super::*;
+
+    /// The one-pass check over the block as received agrees with the definition (CRC of the
+    /// block with its value zeroed), for both CRC types, every length and every wrong value
+    /// tried; a mismatch reports the value of the definition.
+    #[test]
+    fn received_check_matches_the_definition() {
+        for crc_type in [CrcType::Crc16X25, CrcType::Crc32C] {
+            for len in 0..80usize {
+                let mut block: alloc::vec::Vec<u8> =
+                    (0..len).map(|i| (i * 31 + len) as u8).collect();
+                block.push(0x40 | crc_type.value_len() as u8);
+                block.extend(core::iter::repeat_n(0, crc_type.value_len()));
+                let good = compute_block_crc(crc_type, &block).unwrap();
+                for received in [good, good ^ 1, good ^ 0x8000, !good & 0xFFFF, 0] {
+                    let value_at = block.len() - crc_type.value_len();
+                    let be = received.to_be_bytes();
+                    block[value_at..].copy_from_slice(&be[4 - crc_type.value_len()..]);
+                    let expected = if received == good {
+                        Ok(())
+                    } else {
+                        let kind = ErrorKind::CrcMismatch {
+                            block_number: 3,
+                            received,
+                            computed: good,
+                        };
+                        Err(Error::new(9, kind))
+                    };
+                    assert_eq!(
+                        check_received_crc(crc_type, &block, received, 3, 9),
+                        expected,
+                        "{crc_type:?} len {len} received {received:#x}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn catalogue_check_values() {

@@ -180,9 +180,10 @@ impl<'a> PrimaryBlock<'a> {
             None
         };
         let crc = crate::block::decode_crc_field(dec, crc_type)?;
-        let prefix_len = dec.position() - start - crc_type.value_len();
-        let prefix = block_bytes.get(..prefix_len).unwrap_or_default();
-        crc::check_prefix_crc(crc_type, prefix, crc.received, 0, crc.at)?;
+        let whole = block_bytes
+            .get(..dec.position() - start)
+            .unwrap_or_default();
+        crc::check_received_crc(crc_type, whole, crc.received, 0, crc.at)?;
         let block = Self {
             flags,
             crc_type,
