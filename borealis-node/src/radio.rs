@@ -175,6 +175,18 @@ pub enum RadioError {
         /// What the extractor counted in that frame.
         stats: ExtractorStats,
     },
+    /// The first frame of a downlink stream does not have VC frame count 0: every stream
+    /// counts its frames from 0, so the frames before this one were lost (their CADUs were
+    /// damaged beyond synchronization), and the bundles they carried with them.
+    #[error(
+        "CADU at octet {offset}: first frame has VC frame count {vc_frame_count}, not 0: frames lost"
+    )]
+    StreamStart {
+        /// Offset of the first CADU found in the stream.
+        offset: usize,
+        /// The VC frame count of the first frame found.
+        vc_frame_count: u8,
+    },
     /// The downlink stream does not end with an idle-data frame (it was cut, or holds no
     /// frame at all), so its last bundles may be missing.
     #[error("downlink stream cut: {frames} frames, no closing idle frame")]

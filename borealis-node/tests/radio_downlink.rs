@@ -99,6 +99,32 @@ fn a_lost_cadu_is_detected() {
     ));
 }
 
+/// Found by the `radio_streams` fuzz target: with the first CADU gone (or its marker damaged,
+/// so the synchronizer never finds it), the rest of the stream is well-formed and the extractor
+/// sees no gap — only the first frame's count (not 0) tells that frames were lost.
+#[test]
+fn a_lost_first_cadu_is_detected() {
+    let bundles = mixed();
+    let stream = downlink_encode(&refs(&bundles), &cfg()).unwrap();
+    assert!(matches!(
+        downlink_decode(&stream[CADU_LEN..], &cfg()),
+        Err(RadioError::StreamStart {
+            offset: 0,
+            vc_frame_count: 1
+        })
+    ));
+    let small = [&[0u8, 1, 11][..]];
+    let mut damaged = downlink_encode(&small, &cfg()).unwrap();
+    damaged[1] ^= 0x0B;
+    assert!(matches!(
+        downlink_decode(&damaged, &cfg()),
+        Err(RadioError::StreamStart {
+            vc_frame_count: 1,
+            ..
+        })
+    ));
+}
+
 #[test]
 fn a_cut_stream_is_refused() {
     let bundles = mixed();

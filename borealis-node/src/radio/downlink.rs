@@ -9,7 +9,8 @@
 //! confirms a code block by the marker that follows it, and the receiver knows the stream
 //! was not cut. [`downlink_decode`] synchronizes (at any bit offset), derandomizes and
 //! corrects each code block, checks each frame (FECF, SCID, VCID) and rebuilds the packets;
-//! any loss refuses the whole stream with a [`RadioError`] naming the CADU's offset.
+//! any loss refuses the whole stream with a [`RadioError`] naming the CADU's offset —
+//! including the loss of the first frames, seen as a first frame whose count is not 0.
 
 use ccsds_core::WireError;
 use ccsds_tm::cadu::CaduCodec;
@@ -138,6 +139,14 @@ pub fn downlink_decode(stream: &[u8], cfg: &RadioConfig) -> Result<Vec<Vec<u8>>,
                     scid: frame.scid().get(),
                     vcid: frame.vcid().get(),
                     map_id: None,
+                });
+            }
+            // The encoder counts from 0: a first frame counting from elsewhere means the CADUs
+            // before it were lost, which the extractor (it sees gaps between frames) cannot tell.
+            if frames == 0 && frame.vc_frame_count() != 0 {
+                return Err(RadioError::StreamStart {
+                    offset,
+                    vc_frame_count: frame.vc_frame_count(),
                 });
             }
             let DataFieldContent::Packets(first_header_pointer) = frame.data_field_content() else {
