@@ -4,8 +4,9 @@
 //!
 //! * decode: `BundleView::parse` (all rules, both CRCs) + reading the payload, against
 //!   `bp7::Bundle::try_from(&[u8])` + `crc_valid()` + reading the payload (the same work), and
-//!   against `try_from` alone (no CRC check, nothing read: bp7's cheapest decode) and
-//!   `try_from` + `crc_valid()` + `validate()`;
+//!   against `try_from` + `validate()` (bp7's own full check: the RFC rules and every CRC —
+//!   the guarantees `parse` gives), `try_from` alone (no CRC check, nothing read: bp7's
+//!   cheapest decode) and `try_from` + `crc_valid()` + `validate()` (CRCs checked twice);
 //! * encode: `BundleBuilder::build` into a reused buffer and `to_vec`, against `bp7`'s
 //!   `Bundle::to_cbor` (which computes the CRCs too).
 //!
@@ -19,7 +20,8 @@
 )]
 
 use borealis_benches::bundle::{
-    PAYLOAD_LEN, builder, decode_bp7, decode_bp7_unchecked, decode_ours, small_bundle,
+    PAYLOAD_LEN, builder, decode_bp7, decode_bp7_unchecked, decode_bp7_validated, decode_ours,
+    small_bundle,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -32,6 +34,7 @@ fn decode(c: &mut Criterion) {
     let bytes = small_bundle(42, &payload());
     // Same bytes, same reading, before anything is timed.
     assert_eq!(decode_ours(&bytes), decode_bp7(&bytes));
+    assert_eq!(decode_ours(&bytes), decode_bp7_validated(&bytes));
     assert!(decode_ours(&bytes).is_some());
     let mut g = c.benchmark_group("bundle_decode_small");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
@@ -40,6 +43,9 @@ fn decode(c: &mut Criterion) {
     });
     g.bench_function("bp7_try_from_crc_valid_payload", |b| {
         b.iter(|| decode_bp7(black_box(&bytes)))
+    });
+    g.bench_function("bp7_try_from_validate_payload", |b| {
+        b.iter(|| decode_bp7_validated(black_box(&bytes)))
     });
     g.bench_function("bp7_try_from_only", |b| {
         b.iter(|| decode_bp7_unchecked(black_box(&bytes)))

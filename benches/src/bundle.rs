@@ -105,6 +105,20 @@ pub fn decode_bp7(bytes: &[u8]) -> Option<Decoded> {
     })
 }
 
+/// `bp7` 0.12.1 with its own full check: `Bundle::try_from(&[u8])`, then `validate()` (the
+/// RFC 9171 rules *and* every block's CRC: the guarantees [`decode_ours`] gives), then the
+/// payload.
+pub fn decode_bp7_validated(bytes: &[u8]) -> Option<Decoded> {
+    let bundle = bp7::Bundle::try_from(bytes).ok()?;
+    bundle.validate().ok()?;
+    let payload = bundle.payload()?;
+    Some(Decoded {
+        sequence: bundle.primary.creation_timestamp.seqno(),
+        payload_len: payload.len(),
+        payload_sum: payload_sum(payload),
+    })
+}
+
 /// `bp7` decoding alone, `Bundle::try_from(&[u8])`: no CRC check, nothing read (the least work
 /// its API allows, for the criterion bench).
 pub fn decode_bp7_unchecked(bytes: &[u8]) -> Option<bp7::Bundle> {
