@@ -20,6 +20,7 @@ pub mod kdf;
 pub mod key;
 pub mod message;
 pub mod payload;
+pub mod sdls_ep;
 pub mod sign;
 pub mod store;
 

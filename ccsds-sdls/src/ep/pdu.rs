@@ -1,7 +1,5 @@
-//! SDLS Extended Procedures PDUs (355.1-B-1): the key management and SA management commands
-//! (and the key verification reply) that travel inside TC packets. Decode and encode only:
-//! executing OTAR and the key lifecycle belongs to the `otar` crate's key store, and SA
-//! management to the [`crate::SecurityAssociation`] methods of the same names.
+//! The PDU codec (355.1-B-1, PDU structure): tag, length in bits, value; the commands this
+//! crate decodes and encodes, and the Key Verification reply.
 //!
 //! A PDU is a tag-length-value (355.1-B-1 / CryptoLib `crypto_config.h`):
 //!
@@ -118,9 +116,17 @@ impl<'a> Pdu<'a> {
     }
 }
 
-fn emit_pdu(tag: PduTag, buf: &mut [u8], parts: &[&[u8]]) -> Result<usize, Error> {
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    let bits = u64::try_from(len).unwrap_or(u64::MAX).saturating_mul(8);
+/// Writes the tag and the length of a `value_len`-octet value at the start of `buf`; returns
+/// the PDU's total length and the space for its value. Refuses tag fields that do not fit, a
+/// value over 8191 octets (the length counts bits in 16 bits) and a short buffer.
+pub(crate) fn emit_header(
+    tag: PduTag,
+    value_len: usize,
+    buf: &mut [u8],
+) -> Result<(usize, &mut [u8]), Error> {
+    let bits = u64::try_from(value_len)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(8);
     let mut word = 0u64;
     for (f, v) in [
         (field::TYPE, u64::from(tag.reply)),
@@ -131,15 +137,22 @@ fn emit_pdu(tag: PduTag, buf: &mut [u8], parts: &[&[u8]]) -> Result<usize, Error
     ] {
         word = f.insert::<PDU_HEADER_LEN>(word, v, 0)?;
     }
-    let total = PDU_HEADER_LEN + len;
+    let total = PDU_HEADER_LEN + value_len;
     let available = buf.len();
     let out = buf
         .get_mut(..total)
         .ok_or(WireError::buffer_too_small("pdu", total, available))?;
-    let (head, mut rest) = out.split_at_mut(PDU_HEADER_LEN);
+    let (head, value) = out.split_at_mut(PDU_HEADER_LEN);
     let mut h = [0u8; PDU_HEADER_LEN];
     ccsds_core::write_be(&mut h, word);
     head.copy_from_slice(&h);
+    Ok((total, value))
+}
+
+/// Writes a PDU whose value is the concatenation of `parts`.
+pub(crate) fn emit_pdu(tag: PduTag, buf: &mut [u8], parts: &[&[u8]]) -> Result<usize, Error> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let (total, mut rest) = emit_header(tag, len, buf)?;
     for p in parts {
         let (dst, tail) = rest.split_at_mut(p.len());
         dst.copy_from_slice(p);
