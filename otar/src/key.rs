@@ -32,42 +32,10 @@ use zeroize::Zeroizing;
 
 use crate::kdf;
 
-/// The lifecycle states as values, for stores, messages and errors (the numbering is
-/// CryptoLib's: PREACTIVE 0, ACTIVE 1, DEACTIVATED 2, DESTROYED 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyState {
-    /// Installed (e.g. by OTAR upload) but not yet usable.
-    PreActive,
-    /// Usable for cryptographic operations.
-    Active,
-    /// Retired: kept only until destruction, usable for nothing.
-    Deactivated,
-    /// Zeroized; only the id is remembered.
-    Destroyed,
-}
-
-impl KeyState {
-    /// The state code (CryptoLib numbering).
-    pub const fn code(self) -> u8 {
-        match self {
-            Self::PreActive => 0,
-            Self::Active => 1,
-            Self::Deactivated => 2,
-            Self::Destroyed => 3,
-        }
-    }
-
-    /// The state with code `code`.
-    pub const fn from_code(code: u64) -> Option<Self> {
-        match code {
-            0 => Some(Self::PreActive),
-            1 => Some(Self::Active),
-            2 => Some(Self::Deactivated),
-            3 => Some(Self::Destroyed),
-            _ => None,
-        }
-    }
-}
+/// The lifecycle states as values, for stores, messages and errors: the SDLS-EP states of
+/// `ccsds-sdls` (355.1-B-1; CryptoLib's numbering PREACTIVE 0, ACTIVE 1, DEACTIVATED 2,
+/// DESTROYED 3), one definition for the one lifecycle both crates manage.
+pub use ccsds_sdls::ep::KeyState;
 
 mod sealed {
     pub trait Sealed {}
@@ -264,7 +232,7 @@ mod tests {
             KeyState::Deactivated,
             KeyState::Destroyed,
         ] {
-            assert_eq!(KeyState::from_code(s.code().into()), Some(s));
+            assert_eq!(KeyState::from_code(s.code()), Some(s));
         }
         assert_eq!(KeyState::from_code(4), None);
     }

@@ -192,7 +192,10 @@ fn decode(body: &[u8], master: &[u8; 32]) -> Result<Payload, OtarError> {
             return Err(bad("key entry"));
         }
         let (id, purpose) = (id(&mut d)?, purpose(&mut d)?);
-        let state = KeyState::from_code(d.uint()?).ok_or(bad("state"))?;
+        let state = u8::try_from(d.uint()?)
+            .ok()
+            .and_then(KeyState::from_code)
+            .ok_or(bad("state"))?;
         let octets = bpsec::keywrap::unwrap(id, wrap_key.as_slice(), d.bytes()?)
             .map_err(|_| OtarError::Unwrap(id))?;
         match state {
