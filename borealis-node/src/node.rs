@@ -48,7 +48,7 @@ use bpv7::eid::Eid;
 use bpv7::primary::{BundleFlags, CreationTimestamp, PrimaryBlock};
 use otar::{KeyState, Purpose};
 
-pub use config::{BUNDLE_MARGIN, CONFIG_FILE, MissionConfig, RetryConfig};
+pub use config::{BUNDLE_MARGIN, CONFIG_FILE, DedupConfig, MissionConfig, RetryConfig};
 pub use ground::{
     GroundNode, GroundReport, ImageDone, ImageProgress, Request, StoredResponse, summarize,
 };

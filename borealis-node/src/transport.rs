@@ -9,9 +9,9 @@
 //! * [`Inbox`]: lists ready files in a deterministic order, reads them under the size limit,
 //!   classifies them ([`BundleId`] or [`Reject`]: not a bundle, truncated, expired, too large,
 //!   duplicate), consumes each bundle at most once through a durable dedup log (the record is
-//!   synced before the file is removed), and quarantines anything invalid with a
-//!   `<name>.reason` file. Restart recovery on open: leftover temporary files, torn dedup log
-//!   line.
+//!   synced before the file is removed; an id is forgotten once its bundle has expired, by an
+//!   atomic compaction), and quarantines anything invalid with a `<name>.reason` file. Restart
+//!   recovery on open: leftover temporary files, torn dedup log line, interrupted compaction.
 //! * [`InboxWatcher`]: wakes on new files (`notify`), polling if notifications cannot start.
 //!
 //! Time comes from the caller (the injected [`crate::env::Clock`]); the logic never reads the
@@ -28,8 +28,11 @@ mod watch;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use classify::{BundleId, FragmentId, Reject, classify_bundle};
-pub use dedup::DedupLog;
+pub use classify::{BundleId, Classified, FragmentId, Reject, classify_bundle, classify_received};
+pub use dedup::{
+    DEFAULT_CLOCK_SKEW_MS, DEFAULT_COMPACT_AFTER, DEFAULT_LEGACY_RETENTION_MS, DedupLog,
+    DedupRetention,
+};
 pub use fsutil::TEMP_PREFIX;
 pub use inbox::{
     DEFAULT_DEDUP_LOG, DEFAULT_QUARANTINE_DIR, DuplicatePolicy, Inbox, InboxConfig, Incoming,

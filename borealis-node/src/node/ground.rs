@@ -136,6 +136,7 @@ impl GroundNode {
         let mut inbox_config =
             InboxConfig::new(MissionConfig::resolve(mission, &config.ground_inbox));
         inbox_config.max_file_octets = config.max_file_octets;
+        inbox_config.dedup = config.dedup.into();
         let inbox = Inbox::open(inbox_config)?;
         let outbox = Outbox::open(
             MissionConfig::resolve(mission, &config.uplink_dir),

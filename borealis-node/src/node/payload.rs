@@ -88,6 +88,7 @@ impl PayloadNode {
             InboxConfig::new(MissionConfig::resolve(mission, &config.payload_inbox));
         inbox_config.max_file_octets = config.max_file_octets;
         inbox_config.duplicates = DuplicatePolicy::Quarantine;
+        inbox_config.dedup = config.dedup.into();
         let inbox = Inbox::open(inbox_config)?;
         let outbox = Outbox::open(
             MissionConfig::resolve(mission, &config.downlink_dir),
