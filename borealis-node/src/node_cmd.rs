@@ -1,6 +1,6 @@
-//! `borealis payload|ground|pass`: the daemon roles and the host forwarder on a mission
-//! directory (`borealis_node::node`). Exit codes: 0 ok, 1 I/O, configuration or mission
-//! failure.
+//! `borealis payload|ground|pass|migrate-state`: the daemon roles, the host forwarder and
+//! the state-file migration on a mission directory (`borealis_node::node`). Exit codes: 0 ok,
+//! 1 I/O, configuration or mission failure.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use borealis_node::env::SystemClock;
 use borealis_node::node::{
     GroundNode, GroundReport, ImageProgress, LinkMode, MissionConfig, NodeError, PayloadNode,
-    Request, pass_over,
+    Request, migrate_state, pass_over,
 };
 use borealis_node::protocol::CaptureParams;
 use clap::Subcommand;
@@ -99,6 +99,22 @@ pub fn payload(command: &PayloadCommand) -> ExitCode {
         }
     });
     result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// Runs `borealis migrate-state --mission DIR`: signs the version-1 state files once.
+pub fn run_migrate_state(mission: &Path) -> ExitCode {
+    match migrate_state(mission) {
+        Ok(signed) => {
+            for path in &signed {
+                println!("signed {}", path.display());
+            }
+            if signed.is_empty() {
+                println!("no version-1 state file");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
 }
 
 /// Runs `borealis ground --mission DIR …`.

@@ -9,7 +9,7 @@ use bpsec::{KeyId, ReplayFilter};
 use otar::{KeyState, Purpose};
 use tracing::{info, warn};
 
-use super::state::StateFile;
+use super::state::{Role, StateFile};
 use super::{
     Counters, Link, MissionConfig, NodeError, RESPONSE_SERVICE, TELEMETRY_SERVICE, ipn, open_keys,
     service_of,
@@ -67,7 +67,7 @@ impl PayloadNode {
                 keys.state.node()
             )));
         }
-        let state = StateFile::new(layout.payload_dir().join("node-state.json"));
+        let state = StateFile::of(&layout, Role::Payload)?;
         let saved = state.load()?;
         let (counters, replay, cache) = match saved {
             Some(s) => {
