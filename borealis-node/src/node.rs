@@ -35,6 +35,7 @@ mod ground;
 mod pass;
 mod payload;
 mod state;
+mod stop;
 
 use std::path::{Path, PathBuf};
 
@@ -53,8 +54,9 @@ pub use ground::{
     GroundNode, GroundReport, ImageDone, ImageProgress, Request, StoredResponse, summarize,
 };
 pub use pass::{LinkMode, PassReport, RADIO_DIR, pass, pass_over};
-pub use payload::{PayloadNode, RunReport, synthetic_image};
+pub use payload::{PayloadNode, RunEnd, RunReport, synthetic_image};
 pub use state::{Counters, MAC_LABEL, Role, STATE_FILE, StateFile, StateKey, migrate_state};
+pub use stop::Stop;
 
 use crate::env::Clock;
 use crate::mission::{Failure, Sealed};

@@ -12,7 +12,8 @@
 //!   synced before the file is removed; an id is forgotten once its bundle has expired, by an
 //!   atomic compaction), and quarantines anything invalid with a `<name>.reason` file. Restart
 //!   recovery on open: leftover temporary files, torn dedup log line, interrupted compaction.
-//! * [`InboxWatcher`]: wakes on new files (`notify`), polling if notifications cannot start.
+//! * [`InboxWatcher`]: wakes on new files (`notify`), polling if notifications cannot start;
+//!   a [`Waker`] ends a wait from another thread.
 //!
 //! Time comes from the caller (the injected [`crate::env::Clock`]); the logic never reads the
 //! system clock. Names starting with a dot are never read as bundles: they are temporary or
@@ -39,7 +40,7 @@ pub use inbox::{
     REASON_EXTENSION, Scan,
 };
 pub use outbox::{BUNDLE_EXTENSION, Outbox, Usage};
-pub use watch::{InboxWatcher, Wake};
+pub use watch::{InboxWatcher, Wake, Waker};
 
 /// Default largest bundle file: 5 MB, the host's per-upload limit (issue #6). Larger
 /// application data (images) is split to fit before it becomes bundles.
