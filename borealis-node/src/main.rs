@@ -2,7 +2,8 @@
 //!
 //! It offers the end-to-end demo (`demo`), the link-layer demo (`demo-link`), the byte
 //! inspector (`inspect`), the BPSec operator tools (`bpsec verify|decrypt`), the mission key
-//! tools (`keys …`, OTAR), and the daemon roles `payload run [--once]`, `ground …` and the forwarder `pass`.
+//! tools (`keys …`, OTAR), the daemon roles `payload run [--once]`, `ground …`, the forwarder
+//! `pass`, and `migrate-state` (signs version-1 node state files once).
 //!
 //! Exit codes: 0 success, 1 I/O or usage failure, 2 input that does not decode or is refused.
 #![forbid(unsafe_code)]
@@ -100,6 +101,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         link: borealis_node::node::LinkMode,
     },
+    /// Sign the node state files of a mission written before they were authenticated
+    /// (format version 1), once, after the upgrade. Only for files the node wrote itself: a
+    /// version-1 file is refused otherwise, since anyone able to write it could set the
+    /// counters back.
+    MigrateState {
+        /// Mission directory.
+        #[arg(long)]
+        mission: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -121,6 +131,7 @@ fn main() -> ExitCode {
         Command::Payload { command } => node_cmd::payload(&command),
         Command::Ground { mission, command } => node_cmd::ground(&mission, &command),
         Command::Pass { mission, link } => node_cmd::run_pass(&mission, link),
+        Command::MigrateState { mission } => node_cmd::run_migrate_state(&mission),
         Command::Bpsec { command } => bpsec_cmd::run(&command),
         Command::Keys { command } => keys_cmd::run(&command),
         Command::Demo { keep } => match demo::run(&mut std::io::stdout(), keep.as_deref()) {

@@ -35,6 +35,7 @@ mod ground;
 mod pass;
 mod payload;
 mod state;
+mod stop;
 
 use std::path::{Path, PathBuf};
 
@@ -48,13 +49,14 @@ use bpv7::eid::Eid;
 use bpv7::primary::{BundleFlags, CreationTimestamp, PrimaryBlock};
 use otar::{KeyState, Purpose};
 
-pub use config::{BUNDLE_MARGIN, CONFIG_FILE, MissionConfig, RetryConfig};
+pub use config::{BUNDLE_MARGIN, CONFIG_FILE, DedupConfig, MissionConfig, RetryConfig};
 pub use ground::{
     GroundNode, GroundReport, ImageDone, ImageProgress, Request, StoredResponse, summarize,
 };
 pub use pass::{LinkMode, PassReport, RADIO_DIR, pass, pass_over};
-pub use payload::{PayloadNode, RunReport, synthetic_image};
-pub use state::{Counters, StateFile};
+pub use payload::{PayloadNode, RunEnd, RunReport, synthetic_image};
+pub use state::{Counters, MAC_LABEL, Role, STATE_FILE, StateFile, StateKey, migrate_state};
+pub use stop::Stop;
 
 use crate::env::Clock;
 use crate::mission::{Failure, Sealed};
@@ -106,6 +108,28 @@ pub enum NodeError {
     /// The node's state file is unreadable or corrupt.
     #[error("state: {0}")]
     State(String),
+    /// The node's state file does not authenticate under the node's key: edited, damaged,
+    /// truncated, or written under another key. Refused: its counters could have been set
+    /// back, and IVs would be used twice (`node::state` module docs).
+    #[error(
+        "state file {}: not authentic (edited, damaged or written under another key); refused",
+        path.display()
+    )]
+    StateNotAuthentic {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The node's state file is the unauthenticated version-1 format. Refused until the
+    /// operator signs it once with `borealis migrate-state` (`node::state` module docs).
+    #[error(
+        "state file {}: unauthenticated format version 1; refused (if the node wrote it, sign \
+         it once with `borealis migrate-state --mission DIR`)",
+        path.display()
+    )]
+    StateUnsigned {
+        /// The file.
+        path: PathBuf,
+    },
     /// The transport failed.
     #[error("transport: {0}")]
     Transport(#[from] crate::transport::Error),

@@ -1,6 +1,6 @@
-//! `borealis payload|ground|pass`: the daemon roles and the host forwarder on a mission
-//! directory (`borealis_node::node`). Exit codes: 0 ok, 1 I/O, configuration or mission
-//! failure.
+//! `borealis payload|ground|pass|migrate-state`: the daemon roles, the host forwarder and
+//! the state-file migration on a mission directory (`borealis_node::node`). Exit codes: 0 ok
+//! (also a payload stopped by SIGINT/SIGTERM), 1 I/O, configuration or mission failure.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use borealis_node::env::SystemClock;
 use borealis_node::node::{
     GroundNode, GroundReport, ImageProgress, LinkMode, MissionConfig, NodeError, PayloadNode,
-    Request, pass_over,
+    Request, Stop, migrate_state, pass_over,
 };
 use borealis_node::protocol::CaptureParams;
 use clap::Subcommand;
@@ -20,6 +20,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 #[derive(Debug, Subcommand)]
 pub enum PayloadCommand {
     /// Run the payload daemon: scan the inbox, verify, execute, answer; loop until `Halt`.
+    /// SIGINT or SIGTERM stop it gracefully (the bundle in hand finished, state saved, exit
+    /// 0); a second one while it stops ends it at once (exit 1).
     Run {
         /// Mission directory (`borealis keys init`).
         #[arg(long)]
@@ -79,26 +81,48 @@ fn fail(e: &NodeError) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// Runs `borealis payload …`.
+/// Runs `borealis payload …`. The signal handlers are installed before anything else, so a
+/// stop asked for while the node opens is honoured as soon as it runs.
 pub fn payload(command: &PayloadCommand) -> ExitCode {
     let PayloadCommand::Run { mission, once } = command;
+    let stop = match Stop::on_signals() {
+        Ok(stop) => stop,
+        Err(e) => return fail(&NodeError::Io(format!("signal handlers: {e}"))),
+    };
     let mut clock = SystemClock;
     let result = PayloadNode::open(mission, &mut clock).and_then(|mut node| {
         if *once {
-            let r = node.run_once(&mut clock)?;
+            let r = node.run_once_until(&mut clock, &stop)?;
             println!(
-                "executed {}, responses {}, quarantined {}{}",
+                "executed {}, responses {}, quarantined {}{}{}",
                 r.executed,
                 r.responses,
                 r.quarantined.len(),
-                if r.halted { ", halted" } else { "" }
+                if r.halted { ", halted" } else { "" },
+                if r.stopped { ", stopped" } else { "" }
             );
             Ok(())
         } else {
-            node.run(&mut clock)
+            node.run_until(&mut clock, &stop).map(|_| ())
         }
     });
     result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// Runs `borealis migrate-state --mission DIR`: signs the version-1 state files once.
+pub fn run_migrate_state(mission: &Path) -> ExitCode {
+    match migrate_state(mission) {
+        Ok(signed) => {
+            for path in &signed {
+                println!("signed {}", path.display());
+            }
+            if signed.is_empty() {
+                println!("no version-1 state file");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
 }
 
 /// Runs `borealis ground --mission DIR …`.

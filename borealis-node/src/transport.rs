@@ -9,10 +9,11 @@
 //! * [`Inbox`]: lists ready files in a deterministic order, reads them under the size limit,
 //!   classifies them ([`BundleId`] or [`Reject`]: not a bundle, truncated, expired, too large,
 //!   duplicate), consumes each bundle at most once through a durable dedup log (the record is
-//!   synced before the file is removed), and quarantines anything invalid with a
-//!   `<name>.reason` file. Restart recovery on open: leftover temporary files, torn dedup log
-//!   line.
-//! * [`InboxWatcher`]: wakes on new files (`notify`), polling if notifications cannot start.
+//!   synced before the file is removed; an id is forgotten once its bundle has expired, by an
+//!   atomic compaction), and quarantines anything invalid with a `<name>.reason` file. Restart
+//!   recovery on open: leftover temporary files, torn dedup log line, interrupted compaction.
+//! * [`InboxWatcher`]: wakes on new files (`notify`), polling if notifications cannot start;
+//!   a [`Waker`] ends a wait from another thread.
 //!
 //! Time comes from the caller (the injected [`crate::env::Clock`]); the logic never reads the
 //! system clock. Names starting with a dot are never read as bundles: they are temporary or
@@ -28,15 +29,18 @@ mod watch;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use classify::{BundleId, FragmentId, Reject, classify_bundle};
-pub use dedup::DedupLog;
+pub use classify::{BundleId, Classified, FragmentId, Reject, classify_bundle, classify_received};
+pub use dedup::{
+    DEFAULT_CLOCK_SKEW_MS, DEFAULT_COMPACT_AFTER, DEFAULT_LEGACY_RETENTION_MS, DedupLog,
+    DedupRetention,
+};
 pub use fsutil::TEMP_PREFIX;
 pub use inbox::{
     DEFAULT_DEDUP_LOG, DEFAULT_QUARANTINE_DIR, DuplicatePolicy, Inbox, InboxConfig, Incoming,
     REASON_EXTENSION, Scan,
 };
 pub use outbox::{BUNDLE_EXTENSION, Outbox, Usage};
-pub use watch::{InboxWatcher, Wake};
+pub use watch::{InboxWatcher, Wake, Waker};
 
 /// Default largest bundle file: 5 MB, the host's per-upload limit (issue #6). Larger
 /// application data (images) is split to fit before it becomes bundles.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::NodeError;
 use crate::session::{CachePolicy, RetryPolicy};
-use crate::transport::DEFAULT_MAX_FILE_OCTETS;
+use crate::transport::{DEFAULT_MAX_FILE_OCTETS, DedupRetention};
 
 /// Name of the configuration file in the mission directory.
 pub const CONFIG_FILE: &str = "borealis.toml";
@@ -55,6 +55,45 @@ pub struct MissionConfig {
     pub poll_interval_ms: u64,
     /// The ground's retransmission policy.
     pub retry: RetryConfig,
+    /// When each inbox's dedup log forgets the ids of expired bundles.
+    pub dedup: DedupConfig,
+}
+
+/// [`DedupRetention`] in the configuration file (`[dedup]`; defaults:
+/// [`DedupRetention::default`]: compact after 1024 expired ids, 1 h clock-skew margin, ids
+/// without an expiry kept 30 days). The transport's `dedup` module docs say why each exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DedupConfig {
+    /// Compact the log once more than this many of its ids have expired.
+    pub compact_after: usize,
+    /// An id counts as expired only this long after its bundle's expiry, ms: how far the
+    /// node's clock may step back without a forgotten bundle becoming acceptable again.
+    pub clock_skew_ms: u64,
+    /// How long an id recorded without an expiry (a log line from before version 2) is kept
+    /// after its creation time, ms; must exceed any bundle lifetime the node accepts.
+    pub legacy_retention_ms: u64,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        let d = DedupRetention::default();
+        Self {
+            compact_after: d.compact_after,
+            clock_skew_ms: d.clock_skew_ms,
+            legacy_retention_ms: d.legacy_retention_ms,
+        }
+    }
+}
+
+impl From<DedupConfig> for DedupRetention {
+    fn from(c: DedupConfig) -> Self {
+        Self {
+            compact_after: c.compact_after,
+            clock_skew_ms: c.clock_skew_ms,
+            legacy_retention_ms: c.legacy_retention_ms,
+        }
+    }
 }
 
 /// [`RetryPolicy`] in the configuration file (defaults: [`RetryPolicy::default`]: first
@@ -104,6 +143,7 @@ impl Default for MissionConfig {
             telemetry_seed: 1,
             poll_interval_ms: 1000,
             retry: RetryConfig::default(),
+            dedup: DedupConfig::default(),
         }
     }
 }

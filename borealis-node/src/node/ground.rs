@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use bpsec::{KeyId, ReplayFilter};
 use tracing::{info, warn};
 
-use super::state::StateFile;
+use super::state::{Role, StateFile};
 use super::{Counters, Link, MissionConfig, NodeError};
 use super::{open_keys, service_of};
 use crate::env::Clock;
@@ -116,7 +116,7 @@ impl GroundNode {
         let config = MissionConfig::load(mission)?;
         let layout = Layout::new(mission);
         let keys = open_keys(&layout.ground_state_key(), layout.ground_state())?;
-        let state = StateFile::new(layout.ground_dir().join("node-state.json"));
+        let state = StateFile::of(&layout, Role::Ground)?;
         let retry = config.retry_policy();
         let (counters, replay, sessions) = match state.load()? {
             Some(s) => {
@@ -136,6 +136,7 @@ impl GroundNode {
         let mut inbox_config =
             InboxConfig::new(MissionConfig::resolve(mission, &config.ground_inbox));
         inbox_config.max_file_octets = config.max_file_octets;
+        inbox_config.dedup = config.dedup.into();
         let inbox = Inbox::open(inbox_config)?;
         let outbox = Outbox::open(
             MissionConfig::resolve(mission, &config.uplink_dir),

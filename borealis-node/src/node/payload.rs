@@ -9,7 +9,8 @@ use bpsec::{KeyId, ReplayFilter};
 use otar::{KeyState, Purpose};
 use tracing::{info, warn};
 
-use super::state::StateFile;
+use super::state::{Role, StateFile};
+use super::stop::Stop;
 use super::{
     Counters, Link, MissionConfig, NodeError, RESPONSE_SERVICE, TELEMETRY_SERVICE, ipn, open_keys,
     service_of,
@@ -36,6 +37,18 @@ pub struct RunReport {
     pub quarantined: Vec<(PathBuf, String)>,
     /// A `Halt` was executed: `run` stops.
     pub halted: bool,
+    /// A stop was requested ([`Stop`]): the iteration ended after the bundle in hand, the
+    /// state is saved.
+    pub stopped: bool,
+}
+
+/// Why [`PayloadNode::run_until`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// A `Halt` command was executed.
+    Halted,
+    /// A stop was requested ([`Stop`]).
+    Stopped,
 }
 
 /// The payload daemon of one mission directory.
@@ -67,7 +80,7 @@ impl PayloadNode {
                 keys.state.node()
             )));
         }
-        let state = StateFile::new(layout.payload_dir().join("node-state.json"));
+        let state = StateFile::of(&layout, Role::Payload)?;
         let saved = state.load()?;
         let (counters, replay, cache) = match saved {
             Some(s) => {
@@ -88,6 +101,7 @@ impl PayloadNode {
             InboxConfig::new(MissionConfig::resolve(mission, &config.payload_inbox));
         inbox_config.max_file_octets = config.max_file_octets;
         inbox_config.duplicates = DuplicatePolicy::Quarantine;
+        inbox_config.dedup = config.dedup.into();
         let inbox = Inbox::open(inbox_config)?;
         let outbox = Outbox::open(
             MissionConfig::resolve(mission, &config.downlink_dir),
@@ -211,11 +225,26 @@ impl PayloadNode {
     /// One iteration: (on the first, the banner and health record), then every file in the
     /// inbox admitted, verified, routed and answered.
     pub fn run_once(&mut self, clock: &mut dyn Clock) -> Result<RunReport, NodeError> {
+        self.run_once_until(clock, &Stop::new())
+    }
+
+    /// [`Self::run_once`], ending after the bundle in hand if `stop` is requested (then the
+    /// state is saved and the stop logged, [`RunReport::stopped`]).
+    pub fn run_once_until(
+        &mut self,
+        clock: &mut dyn Clock,
+        stop: &Stop,
+    ) -> Result<RunReport, NodeError> {
         let mut report = RunReport::default();
         if !self.started {
             report.responses += self.start(clock)?;
         }
         for incoming in self.inbox.scan()? {
+            if stop.is_requested() {
+                self.stopped()?;
+                report.stopped = true;
+                break;
+            }
             let now = clock.now_ms();
             match self.inbox.admit(&incoming, now)? {
                 Scan::Deliver { id, bytes } => {
@@ -237,19 +266,43 @@ impl PayloadNode {
     /// `run_once` in a loop, woken by the inbox watcher (notify, polling fallback), until a
     /// `Halt` command.
     pub fn run(&mut self, clock: &mut dyn Clock) -> Result<(), NodeError> {
+        self.run_until(clock, &Stop::new()).map(|_| ())
+    }
+
+    /// [`Self::run`], until a `Halt` command or a `stop` request: the bundle in hand is
+    /// finished, the state saved, one line logged (`stop requested: …`), and it returns
+    /// [`RunEnd::Stopped`]. `stop` wakes the inbox watcher's wait, so an idle daemon stops at
+    /// once.
+    pub fn run_until(&mut self, clock: &mut dyn Clock, stop: &Stop) -> Result<RunEnd, NodeError> {
         let interval = Duration::from_millis(self.link.config.poll_interval_ms.max(10));
         let mut watcher = InboxWatcher::new(self.inbox.config().dir.clone(), interval);
+        stop.attach(watcher.waker());
         if let Some(reason) = watcher.fallback_reason() {
             warn!(reason, "file notifications unavailable: polling");
         }
         loop {
-            let report = self.run_once(clock)?;
+            let report = self.run_once_until(clock, stop)?;
             if report.halted {
                 info!("halted");
-                return Ok(());
+                return Ok(RunEnd::Halted);
+            }
+            if report.stopped {
+                return Ok(RunEnd::Stopped);
+            }
+            if stop.is_requested() {
+                self.stopped()?;
+                return Ok(RunEnd::Stopped);
             }
             watcher.wait(interval);
         }
+    }
+
+    /// The end of a requested stop: every handled bundle already committed its state; save it
+    /// once more (the last health record's counters included) and say so.
+    fn stopped(&self) -> Result<(), NodeError> {
+        self.persist()?;
+        info!("stop requested: finished the bundle in hand, state saved, exiting");
+        Ok(())
     }
 
     fn quarantine(

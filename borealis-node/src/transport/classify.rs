@@ -116,12 +116,29 @@ pub enum Reject {
     Incomplete,
 }
 
+/// A bundle that classification accepted: its identity, and until when a copy of it could
+/// still be accepted — how long the dedup log must remember its id (`DedupLog`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified {
+    /// Its identity.
+    pub id: BundleId,
+    /// Its expiry on the receiving clock, DTN ms: creation time + lifetime (RFC 9171 §4.2.6),
+    /// or, with creation time 0, the time of receipt + the lifetime its Bundle Age block
+    /// leaves (§4.4.2). Saturates at `u64::MAX`.
+    pub expires_at: u64,
+}
+
 /// Classifies `bytes` as received at DTN time `now_ms`, without the dedup check (see
 /// `Inbox::classify`): the size limit, then a STRICT parse (RFC 9171 §4, every CRC checked),
 /// then the lifetime (RFC 9171 §4.2.6: a bundle expires at creation time + lifetime; when the
 /// creation time is 0 the source had no accurate clock and the Bundle Age block (§4.4.2) tells
 /// how long the bundle has existed). Never panics, whatever the input.
 pub fn classify_bundle(bytes: &[u8], now_ms: u64, max_octets: u64) -> Result<BundleId, Reject> {
+    classify_received(bytes, now_ms, max_octets).map(|c| c.id)
+}
+
+/// [`classify_bundle`], also telling when the accepted bundle expires on the receiving clock.
+pub fn classify_received(bytes: &[u8], now_ms: u64, max_octets: u64) -> Result<Classified, Reject> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > max_octets {
         return Err(Reject::TooLarge {
@@ -135,17 +152,25 @@ pub fn classify_bundle(bytes: &[u8], now_ms: u64, max_octets: u64) -> Result<Bun
     })?;
     let primary = bundle.primary();
     let lifetime = primary.lifetime;
-    if primary.creation.time == 0 {
+    let expires_at = if primary.creation.time == 0 {
         let age = bundle.bundle_age().ok_or(Reject::UnknownAge)?;
         if age > lifetime {
             return Err(Reject::ExpiredByAge { age, lifetime });
         }
-    } else if primary.creation.time.saturating_add(lifetime) < now_ms {
-        return Err(Reject::Expired {
-            creation_time: primary.creation.time,
-            lifetime,
-            now: now_ms,
-        });
-    }
-    Ok(BundleId::of(&bundle))
+        now_ms.saturating_add(lifetime.saturating_sub(age))
+    } else {
+        let expires_at = primary.creation.time.saturating_add(lifetime);
+        if expires_at < now_ms {
+            return Err(Reject::Expired {
+                creation_time: primary.creation.time,
+                lifetime,
+                now: now_ms,
+            });
+        }
+        expires_at
+    };
+    Ok(Classified {
+        id: BundleId::of(&bundle),
+        expires_at,
+    })
 }

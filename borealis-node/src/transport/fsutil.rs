@@ -5,7 +5,7 @@
 use std::ffi::OsStr;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Error;
 
@@ -31,9 +31,7 @@ pub fn is_temp_name(name: &OsStr) -> bool {
 /// `fsync` of the directory so the rename itself is on disk. On failure the temporary file is
 /// removed (best effort: a leftover one is cleaned up by the next open).
 pub fn write_atomic(dir: &Path, name: &OsStr, bytes: &[u8]) -> Result<(), Error> {
-    let mut temp_name = TEMP_PREFIX.to_owned().into_bytes();
-    temp_name.extend_from_slice(name.as_encoded_bytes());
-    let temp = dir.join(bytes_to_os(&temp_name));
+    let temp = temp_path(dir, name);
     let target = dir.join(name);
     let written = write_synced(&temp, bytes).and_then(|()| {
         fs::rename(&temp, &target).map_err(|e| Error::io("rename into place", &target, e))
@@ -44,6 +42,14 @@ pub fn write_atomic(dir: &Path, name: &OsStr, bytes: &[u8]) -> Result<(), Error>
         return Err(e);
     }
     sync_dir(dir)
+}
+
+/// The temporary file [`write_atomic`] writes `dir/name` through: [`TEMP_PREFIX`] + `name`,
+/// in the same directory.
+pub fn temp_path(dir: &Path, name: &OsStr) -> PathBuf {
+    let mut temp_name = TEMP_PREFIX.to_owned().into_bytes();
+    temp_name.extend_from_slice(name.as_encoded_bytes());
+    dir.join(bytes_to_os(&temp_name))
 }
 
 /// Creates (or truncates) `path`, writes `bytes` and flushes them to stable storage.

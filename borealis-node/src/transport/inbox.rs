@@ -2,14 +2,15 @@
 //! ground's `downlink/`), consumed at most once each, anything invalid quarantined with a
 //! reason.
 
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{ErrorKind as IoErrorKind, Read};
 use std::path::{Path, PathBuf};
 
-use super::classify::{BundleId, Reject, classify_bundle};
-use super::dedup::DedupLog;
+use super::classify::{BundleId, Classified, Reject, classify_received};
+use super::dedup::{DedupLog, DedupRetention};
 use super::{DEFAULT_MAX_FILE_OCTETS, Error, fsutil};
 
 /// Default name of the quarantine directory, inside the inbox (directories are never read as
@@ -46,11 +47,14 @@ pub struct InboxConfig {
     pub max_file_octets: u64,
     /// What to do with already-consumed bundles.
     pub duplicates: DuplicatePolicy,
+    /// When the dedup log forgets the ids of expired bundles.
+    pub dedup: DedupRetention,
 }
 
 impl InboxConfig {
     /// The defaults for the inbox `dir`: quarantine in `dir/quarantine/`, dedup log
-    /// `dir/.borealis-consumed.log`, 5 MB limit, duplicates removed.
+    /// `dir/.borealis-consumed.log`, 5 MB limit, duplicates removed, the default
+    /// [`DedupRetention`].
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         let dir = dir.into();
         Self {
@@ -59,6 +63,7 @@ impl InboxConfig {
             dir,
             max_file_octets: DEFAULT_MAX_FILE_OCTETS,
             duplicates: DuplicatePolicy::default(),
+            dedup: DedupRetention::default(),
         }
     }
 }
@@ -116,6 +121,10 @@ pub struct Inbox {
     config: InboxConfig,
     dedup: DedupLog,
     recovered: Vec<PathBuf>,
+    /// The expiry of each bundle [`Inbox::admit`] delivered and nobody recorded yet, for the
+    /// dedup line [`Inbox::record`] writes. Entries of bundles that were quarantined instead
+    /// go when they expire.
+    delivered: HashMap<BundleId, u64>,
 }
 
 impl Inbox {
@@ -133,11 +142,12 @@ impl Inbox {
         if let Some(parent) = config.dedup_log.parent() {
             fsutil::ensure_dir(parent)?;
         }
-        let dedup = DedupLog::open(&config.dedup_log)?;
+        let dedup = DedupLog::open(&config.dedup_log, config.dedup)?;
         let mut inbox = Self {
             config,
             dedup,
             recovered: Vec::new(),
+            delivered: HashMap::new(),
         };
         inbox.recover()?;
         Ok(inbox)
@@ -239,14 +249,18 @@ impl Inbox {
     }
 
     /// Classifies `bytes` received at DTN time `now_ms` (from the injected clock):
-    /// [`classify_bundle`] (size, STRICT parse, lifetime), then [`Reject::Duplicate`] if its
-    /// id was already consumed.
+    /// [`super::classify_bundle`] (size, STRICT parse, lifetime), then [`Reject::Duplicate`]
+    /// if its id was already consumed.
     pub fn classify(&self, bytes: &[u8], now_ms: u64) -> Result<BundleId, Reject> {
-        let id = classify_bundle(bytes, now_ms, self.config.max_file_octets)?;
-        if self.dedup.contains(&id) {
-            return Err(Reject::Duplicate(id));
+        self.classify_received(bytes, now_ms).map(|c| c.id)
+    }
+
+    fn classify_received(&self, bytes: &[u8], now_ms: u64) -> Result<Classified, Reject> {
+        let classified = classify_received(bytes, now_ms, self.config.max_file_octets)?;
+        if self.dedup.contains(&classified.id) {
+            return Err(Reject::Duplicate(classified.id));
         }
-        Ok(id)
+        Ok(classified)
     }
 
     /// Whether the bundle `id` was consumed.
@@ -256,8 +270,26 @@ impl Inbox {
 
     /// Records `id` as consumed, durably, before returning (`Ok(false)` if it already was).
     /// The first half of [`Inbox::consume`], for a caller that must record before acting.
+    /// The line carries the expiry [`Inbox::admit`] found for the bundle; an id that did not
+    /// come through it is recorded without one (kept until the legacy cap,
+    /// [`DedupRetention::legacy_retention_ms`]).
     pub fn record(&mut self, id: &BundleId) -> Result<bool, Error> {
-        self.dedup.record(id)
+        let expires = self.delivered.get(id).copied();
+        let recorded = self.dedup.record(id, expires)?;
+        self.delivered.remove(id);
+        Ok(recorded)
+    }
+
+    /// The dedup log (consumed ids, their expiry).
+    pub const fn dedup(&self) -> &DedupLog {
+        &self.dedup
+    }
+
+    /// Forgets the consumed ids expired at DTN time `now_ms` now, whatever their number
+    /// ([`DedupLog::compact`]); returns how many were dropped. [`Inbox::admit`] does it on its
+    /// own once more than [`DedupRetention::compact_after`] have expired.
+    pub fn compact(&mut self, now_ms: u64) -> Result<usize, Error> {
+        self.dedup.compact(now_ms)
     }
 
     /// Removes a handled file, durably; a file already gone is not an error.
@@ -330,14 +362,24 @@ impl Inbox {
     /// `now_ms`: a fresh bundle is returned for delivery (the caller consumes it after
     /// handling it), an already-consumed one is removed (or quarantined, per
     /// [`InboxConfig::duplicates`]), anything else is quarantined with its [`Reject`] reason.
+    ///
+    /// First, the dedup log is compacted if enough of its ids have expired at `now_ms`
+    /// ([`DedupLog::compact_if_due`]): only expired bundles' ids go, and those bundles are
+    /// refused as expired before the log is consulted.
     pub fn admit(&mut self, incoming: &Incoming, now_ms: u64) -> Result<Scan, Error> {
+        self.dedup.compact_if_due(now_ms)?;
+        let cutoff = now_ms.saturating_sub(self.config.dedup.clock_skew_ms);
+        self.delivered.retain(|_, expires| *expires >= cutoff);
         let verdict = match self.read(incoming) {
-            Ok(bytes) => self.classify(&bytes, now_ms).map(|id| (id, bytes)),
+            Ok(bytes) => self.classify_received(&bytes, now_ms).map(|c| (c, bytes)),
             Err(Error::TooLarge { size, max }) => Err(Reject::TooLarge { size, max }),
             Err(e) => return Err(e),
         };
         match verdict {
-            Ok((id, bytes)) => Ok(Scan::Deliver { id, bytes }),
+            Ok((Classified { id, expires_at }, bytes)) => {
+                self.delivered.insert(id.clone(), expires_at);
+                Ok(Scan::Deliver { id, bytes })
+            }
             Err(Reject::Duplicate(id)) if self.config.duplicates == DuplicatePolicy::Remove => {
                 self.remove(incoming)?;
                 Ok(Scan::AlreadyConsumed(id))

@@ -4,12 +4,14 @@
 //!
 //! A wake-up only says that something *may* have arrived; the caller then scans, and the
 //! scan decides. This is the one place of the transport that reads real time, to bound a
-//! wait; no decision depends on it.
+//! wait; no decision depends on it. Another thread can end a wait early through a [`Waker`]
+//! (the daemon's stop request on SIGTERM): notifications and wakes arrive on one channel, and
+//! polling waits on that channel instead of sleeping, so either kind of wait wakes at once.
 
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant, SystemTime};
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
@@ -26,6 +28,48 @@ pub enum Wake {
     Changed,
     /// Nothing happened before the timeout.
     Timeout,
+    /// A [`Waker`] ended the wait.
+    Woken,
+}
+
+/// What arrives on a watcher's channel.
+#[derive(Debug)]
+enum Signal {
+    /// A filesystem notification (or an error of the notification watcher).
+    Fs(notify::Result<Event>),
+    /// [`Waker::wake`].
+    Wake,
+    /// The notification watcher's handler was dropped: no more notifications will come.
+    Closed,
+}
+
+/// Ends an [`InboxWatcher::wait`] from another thread, which then returns [`Wake::Woken`]. A
+/// wake sent while nobody waits is kept for the next wait, so a request made just before a
+/// wait starts is not lost.
+#[derive(Debug, Clone)]
+pub struct Waker(Sender<Signal>);
+
+impl Waker {
+    /// Wakes the watcher (nothing happens if it is gone).
+    pub fn wake(&self) {
+        let _ = self.0.send(Signal::Wake);
+    }
+}
+
+/// The notification watcher's event handler: forwards every event, and says when it is
+/// dropped (its thread ended) so that the waiter can fall back to polling.
+struct Forward(Sender<Signal>);
+
+impl notify::EventHandler for Forward {
+    fn handle_event(&mut self, event: notify::Result<Event>) {
+        let _ = self.0.send(Signal::Fs(event));
+    }
+}
+
+impl Drop for Forward {
+    fn drop(&mut self) {
+        let _ = self.0.send(Signal::Closed);
+    }
 }
 
 /// Waits for files in an inbox directory.
@@ -35,6 +79,10 @@ pub struct InboxWatcher {
     poll_interval: Duration,
     mode: Mode,
     fallback_reason: Option<String>,
+    /// Notifications and wakes.
+    signals: Receiver<Signal>,
+    /// Cloned into each [`Waker`] and the notification handler.
+    sender: Sender<Signal>,
 }
 
 #[derive(Debug)]
@@ -42,7 +90,6 @@ enum Mode {
     Notify {
         // Kept alive: dropping it stops the notifications.
         _watcher: RecommendedWatcher,
-        events: Receiver<notify::Result<Event>>,
     },
     Poll {
         snapshot: Snapshot,
@@ -57,20 +104,12 @@ impl InboxWatcher {
     /// instances left, missing directory, unsupported filesystem) it polls `dir` every
     /// `poll_interval` instead ([`Self::fallback_reason`] says why). Never fails.
     pub fn new(dir: impl Into<PathBuf>, poll_interval: Duration) -> Self {
-        let dir = dir.into();
-        match start_notify(&dir) {
-            Ok(mode) => Self {
-                dir,
-                poll_interval,
-                mode,
-                fallback_reason: None,
-            },
-            Err(e) => {
-                let mut watcher = Self::polling(dir, poll_interval);
-                watcher.fallback_reason = Some(e.to_string());
-                watcher
-            }
+        let mut watcher = Self::polling(dir, poll_interval);
+        match start_notify(&watcher.dir, watcher.sender.clone()) {
+            Ok(mode) => watcher.mode = mode,
+            Err(e) => watcher.fallback_reason = Some(e.to_string()),
         }
+        watcher
     }
 
     /// Polls `dir` every `poll_interval`, without notifications (for filesystems that do not
@@ -78,12 +117,20 @@ impl InboxWatcher {
     pub fn polling(dir: impl Into<PathBuf>, poll_interval: Duration) -> Self {
         let dir = dir.into();
         let snapshot = snapshot(&dir);
+        let (sender, signals) = mpsc::channel();
         Self {
             dir,
             poll_interval,
             mode: Mode::Poll { snapshot },
             fallback_reason: None,
+            signals,
+            sender,
         }
+    }
+
+    /// A handle that ends this watcher's waits from another thread.
+    pub fn waker(&self) -> Waker {
+        Waker(self.sender.clone())
     }
 
     /// Whether this watcher polls.
@@ -98,22 +145,20 @@ impl InboxWatcher {
 
     /// Waits at most `timeout` for something to arrive since the last call (or since the
     /// watcher was made). Pending notifications are drained, so one burst of events is one
-    /// wake-up; any arriving later wake the next call.
+    /// wake-up; any arriving later wake the next call. A [`Waker`] ends it with
+    /// [`Wake::Woken`].
     pub fn wait(&mut self, timeout: Duration) -> Wake {
         let deadline = Instant::now().checked_add(timeout);
         match &mut self.mode {
-            Mode::Notify { events, .. } => {
-                let woke = wait_event(events, deadline);
-                if woke == Some(Wake::Timeout) {
-                    return Wake::Timeout;
+            Mode::Notify { .. } => {
+                if let Some(woke) = wait_event(&self.signals, deadline) {
+                    return woke;
                 }
-                if woke.is_none() {
-                    // The watcher's thread is gone: poll from now on.
-                    self.fallback_reason = Some("notification channel closed".to_owned());
-                    self.mode = Mode::Poll {
-                        snapshot: snapshot(&self.dir),
-                    };
-                }
+                // The watcher's thread is gone: poll from now on.
+                self.fallback_reason = Some("notification channel closed".to_owned());
+                self.mode = Mode::Poll {
+                    snapshot: snapshot(&self.dir),
+                };
                 Wake::Event
             }
             Mode::Poll { snapshot: last } => loop {
@@ -121,7 +166,11 @@ impl InboxWatcher {
                 let pause = deadline.map_or(self.poll_interval, |d| {
                     self.poll_interval.min(d.saturating_duration_since(now))
                 });
-                std::thread::sleep(pause);
+                // Sleeps like `thread::sleep`, unless a waker calls. Late notifications of
+                // a watcher that stopped are ignored: the snapshot decides.
+                if let Ok(Signal::Wake) = self.signals.recv_timeout(pause) {
+                    return Wake::Woken;
+                }
                 let current = snapshot(&self.dir);
                 if current != *last {
                     *last = current;
@@ -135,32 +184,39 @@ impl InboxWatcher {
     }
 }
 
-fn start_notify(dir: &Path) -> notify::Result<Mode> {
-    let (tx, events) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(tx)?;
+fn start_notify(dir: &Path, sender: Sender<Signal>) -> notify::Result<Mode> {
+    let mut watcher = notify::recommended_watcher(Forward(sender))?;
     watcher.watch(dir, RecursiveMode::NonRecursive)?;
-    Ok(Mode::Notify {
-        _watcher: watcher,
-        events,
-    })
+    Ok(Mode::Notify { _watcher: watcher })
 }
 
-/// Waits for a relevant event until `deadline` (`None`: forever), then drains the queue.
-/// `Some(Timeout)` on timeout, `None` if the channel closed.
-fn wait_event(events: &Receiver<notify::Result<Event>>, deadline: Option<Instant>) -> Option<Wake> {
+/// Waits for a relevant event or a wake until `deadline` (`None`: forever); after an event,
+/// drains the queue of further events. `Some(Timeout)` on timeout, `None` if the notification
+/// watcher stopped.
+fn wait_event(signals: &Receiver<Signal>, deadline: Option<Instant>) -> Option<Wake> {
     loop {
         let received = match deadline {
-            Some(d) => events.recv_timeout(d.saturating_duration_since(Instant::now())),
-            None => events.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(d) => signals.recv_timeout(d.saturating_duration_since(Instant::now())),
+            None => signals.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match received {
-            Ok(event) if relevant(&event) => {
-                while events.try_recv().is_ok() {}
-                return Some(Wake::Event);
+            Ok(Signal::Fs(event)) if relevant(&event) => {
+                // One burst is one wake-up; a wake drained with it still counts as one.
+                let mut woke = Wake::Event;
+                loop {
+                    match signals.try_recv() {
+                        Ok(Signal::Fs(_)) => {}
+                        Ok(Signal::Wake) => woke = Wake::Woken,
+                        Ok(Signal::Closed) => return None,
+                        Err(_) => return Some(woke),
+                    }
+                }
             }
-            Ok(_) => {}
+            Ok(Signal::Fs(_)) => {}
+            Ok(Signal::Wake) => return Some(Wake::Woken),
             Err(RecvTimeoutError::Timeout) => return Some(Wake::Timeout),
-            Err(RecvTimeoutError::Disconnected) => return None,
+            // The watcher holds a sender, so the channel cannot disconnect while it waits.
+            Ok(Signal::Closed) | Err(RecvTimeoutError::Disconnected) => return None,
         }
     }
 }
