@@ -24,9 +24,8 @@ use borealis_node::node::{
 };
 use borealis_node::protocol::{CaptureParams, CommandResult, Message};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_borealis")
-}
+mod cli_common;
+use cli_common::{bin, run};
 
 fn keys(args: &[&str]) {
     let out = Command::new(bin()).arg("keys").args(args).output().unwrap();
@@ -311,20 +310,6 @@ fn replayed_tampered_and_garbage_files_are_quarantined_with_their_reason() {
     );
     let _ = config;
     std::fs::remove_dir_all(&tmp).unwrap();
-}
-
-fn run(args: &[&str]) -> String {
-    let out = Command::new(bin())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

@@ -16,26 +16,11 @@ use std::time::{Duration, Instant};
 
 use borealis_node::node::MissionConfig;
 
+mod cli_common;
+use cli_common::{bin, run};
+
 /// The one line a graceful stop logs.
 const STOPPED: &str = "stop requested: finished the bundle in hand, state saved, exiting";
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_borealis")
-}
-
-fn run(args: &[&str]) -> String {
-    let out = Command::new(bin())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// A fresh mission whose payload rescans its inbox at least every `poll_interval_ms`.
 fn mission(name: &str, poll_interval_ms: u64) -> (PathBuf, PathBuf) {

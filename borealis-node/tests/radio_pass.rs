@@ -10,21 +10,9 @@
 //! (`radio/downlink-<n>.cadu`), and the ground lists the PONG.
 
 use std::path::PathBuf;
-use std::process::Command;
 
-fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+mod cli_common;
+use cli_common::run;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("borealis-radio-{name}-{}", std::process::id()));

@@ -12,75 +12,22 @@
 )]
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use borealis_node::transport::{
     BundleId, DedupRetention, Inbox, InboxConfig, Reject, Scan, TEMP_PREFIX,
 };
-use bpv7::block::{BlockData, BlockFlags, CanonicalBlock, block_type};
-use bpv7::bundle::BundleBuilder;
-use bpv7::crc::CrcType;
-use bpv7::eid::Eid;
-use bpv7::primary::{BundleFlags, CreationTimestamp, PrimaryBlock};
+mod transport_common;
+use transport_common::{T0, TempDir, bundle_with};
 
 /// A DTN time in 2024.
-const T0: u64 = 757_051_200_000;
 const HOUR: u64 = 3_600_000;
 /// The margin of these tests: a minute.
 const SKEW: u64 = 60_000;
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("borealis-dedup-{}-{n}-{tag}", std::process::id()));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A STRICT-valid bundle from `ipn:1.0`; with `age`, a Bundle Age block.
 fn bundle(time: u64, seq: u64, lifetime: u64, age: Option<u64>) -> Vec<u8> {
-    let primary = PrimaryBlock {
-        flags: BundleFlags(0),
-        crc_type: CrcType::Crc32C,
-        destination: Eid::parse_uri("ipn:2.1").unwrap(),
-        source: Eid::parse_uri("ipn:1.0").unwrap(),
-        report_to: Eid::Null,
-        creation: CreationTimestamp {
-            time,
-            sequence: seq,
-        },
-        lifetime,
-        fragment: None,
-    };
-    let mut age_data = Vec::new();
-    let mut builder = BundleBuilder::new(primary);
-    if let Some(age) = age {
-        BlockData::BundleAge(age).encode(&mut age_data);
-        builder = builder.block(CanonicalBlock {
-            block_type: block_type::BUNDLE_AGE,
-            number: 2,
-            flags: BlockFlags(0),
-            crc_type: CrcType::Crc16X25,
-            data: &age_data,
-        });
-    }
-    builder
-        .payload(b"x", BlockFlags(0), CrcType::Crc32C)
-        .to_vec()
-        .unwrap()
+    bundle_with(time, seq, lifetime, age, b"x")
 }
 
 fn id(time: u64, seq: u64) -> BundleId {
