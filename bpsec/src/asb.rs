@@ -86,7 +86,8 @@ pub struct Items<'a> {
 }
 
 impl<'a> Items<'a> {
-    /// Over the validated array encoded in `bytes` (whole item, head included).
+    /// Over the validated array encoded at the start of `bytes` (head included; what follows
+    /// the array is never read).
     fn new(bytes: &'a [u8]) -> Self {
         let mut dec = Decoder::new(bytes);
         let left = dec.array_definite().unwrap_or(0);
@@ -269,10 +270,16 @@ impl<'a> SecurityBlock<'a> {
         let bytes = self.bytes.get(self.results.clone()).unwrap_or_default();
         let mut dec = Decoder::new(bytes);
         let n = dec.array_definite().unwrap_or(0);
+        // Each set is read in place (an `Items` reads only its own pairs), and stepped over
+        // only when the next one is asked for: looking up the first target's results reads
+        // nothing else.
+        let mut started = false;
         (0..n).map_while(move |_| {
-            let start = dec.position();
-            dec.skip().ok()?;
-            Some(Items::new(bytes.get(start..dec.position())?))
+            if started {
+                Self::item_list(&mut dec, bytes).ok()?;
+            }
+            started = true;
+            Some(Items::new(bytes.get(dec.position()..)?))
         })
     }
 

@@ -335,11 +335,13 @@ pub fn add_bcb(
     };
     let cek = spec.wrap.unwrap_or(kek_or_key);
     let variant = params.variant();
-    let cipher = Cipher::new(variant, cek).ok_or(Error::KeyLength {
-        key: spec.key,
-        expected: variant.key_len(),
-        found: cek.len(),
-    })?;
+    let Some(cipher) = Cipher::new(variant, cek) else {
+        return Err(Error::KeyLength {
+            key: spec.key,
+            expected: variant.key_len(),
+            found: cek.len(),
+        });
+    };
 
     // ASB with zero tags, patched once the targets are encrypted: each result is
     // `[[1, bstr(16)]]`, so the tags sit at a fixed stride after the results head.
@@ -407,11 +409,13 @@ pub fn add_bcb(
 /// The present parameters of `items`, in order, on the stack.
 fn compact<'a, const N: usize>(items: [Option<Item<'a>>; N]) -> ([Item<'a>; N], usize) {
     let mut out = [(0, Value::Uint(0)); N];
-    let n = out
-        .iter_mut()
-        .zip(items.into_iter().flatten())
-        .map(|(slot, item)| *slot = item)
-        .count();
+    let mut n = 0;
+    for item in items.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(n) {
+            *slot = item;
+            n += 1;
+        }
+    }
     (out, n)
 }
 
