@@ -45,7 +45,13 @@ pub enum Value<'a> {
 impl<'a> Value<'a> {
     /// Reads one item.
     fn decode(dec: &mut Decoder<'a>, bytes: &'a [u8]) -> Result<Self, bpv7::Error> {
-        match dec.peek_major()? {
+        // The major type is the first octet's top 3 bits (RFC 8949 §3); `peek_major` reports
+        // the error at the end of input.
+        let major = match dec.remaining().first() {
+            Some(first) => first >> 5,
+            None => dec.peek_major()?,
+        };
+        match major {
             cbor::MAJOR_UINT => dec.uint().map(Value::Uint),
             cbor::MAJOR_BYTES => dec.bytes().map(Value::Bytes),
             _ => {
@@ -113,7 +119,16 @@ impl<'a> Items<'a> {
             };
             return Err(bpv7::Error::new(start, kind));
         }
-        Ok((dec.int()?, Value::decode(dec, bytes)?))
+        // Ids are small integers in every context: a one-octet unsigned integer (RFC 8949
+        // §3.3: major type 0, value below 24) is read on the decoder's inline path.
+        let id = match dec.remaining().first() {
+            Some(&first) if first < 24 => {
+                dec.uint()?;
+                i64::from(first)
+            }
+            _ => dec.int()?,
+        };
+        Ok((id, Value::decode(dec, bytes)?))
     }
 
     /// The value of the first pair with `id`.

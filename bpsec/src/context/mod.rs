@@ -57,6 +57,7 @@ pub struct BlockHeader {
 }
 
 impl BlockHeader {
+    #[inline]
     fn feed(&self, out: &mut impl ScopedSink) {
         out.uint(self.block_type);
         out.uint(self.number);
