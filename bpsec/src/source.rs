@@ -195,8 +195,17 @@ pub fn add_bib(
     keys: &impl KeyResolver,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
-    let parsed = Parsed::new(bundle, &options.bundle)?;
-    let number = check_new(&parsed, &spec.block, spec.targets)?;
+    add_bib_parsed(&Parsed::new(bundle, &options.bundle)?, spec, keys, options)
+}
+
+/// [`add_bib`] on a bundle already parsed under `options.bundle`.
+fn add_bib_parsed(
+    parsed: &Parsed<'_>,
+    spec: &BibSpec<'_>,
+    keys: &impl KeyResolver,
+    options: &Options,
+) -> Result<Vec<u8>, Error> {
+    let number = check_new(parsed, &spec.block, spec.targets)?;
     let security_header = BlockHeader {
         block_type: block_type::BIB,
         number,
@@ -207,7 +216,7 @@ pub fn add_bib(
         header: security_header,
         targets: spec.targets,
     };
-    rules::check(&parsed, &existing, Some(&new))?;
+    rules::check(parsed, &existing, Some(&new))?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -286,7 +295,7 @@ pub fn add_bib(
         len: asb_header.encoded_len() + bpv7::cbor::head_len(macs.len() as u64) + results_len,
         fill: &fill,
     };
-    let (out, _) = assemble(&parsed, &new, spec.block.placement, |_| false);
+    let (out, _) = assemble(parsed, &new, spec.block.placement, |_| false);
     Ok(out.finish())
 }
 
@@ -301,8 +310,16 @@ pub fn add_bcb(
     keys: &impl KeyResolver,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
-    let parsed = Parsed::new(bundle, &options.bundle)?;
-    let number = check_new(&parsed, &spec.block, spec.targets)?;
+    add_bcb_parsed(&Parsed::new(bundle, &options.bundle)?, spec, keys)
+}
+
+/// [`add_bcb`] on a bundle already parsed under `options.bundle`.
+fn add_bcb_parsed(
+    parsed: &Parsed<'_>,
+    spec: &BcbSpec<'_>,
+    keys: &impl KeyResolver,
+) -> Result<Vec<u8>, Error> {
+    let number = check_new(parsed, &spec.block, spec.targets)?;
     let mut flags = spec.block.flags;
     if spec.targets.contains(&PAYLOAD_BLOCK_NUMBER) {
         flags = flags | REPLICATE;
@@ -320,7 +337,7 @@ pub fn add_bcb(
         header: security_header,
         targets: spec.targets,
     };
-    rules::check(&parsed, &existing, Some(&new))?;
+    rules::check(parsed, &existing, Some(&new))?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -371,7 +388,7 @@ pub fn add_bcb(
         len: header_len + results_head + stride * spec.targets.len(),
         fill: &fill,
     };
-    let (mut out, bcb) = assemble(&parsed, &new, spec.block.placement, |n| {
+    let (mut out, bcb) = assemble(parsed, &new, spec.block.placement, |n| {
         spec.targets.contains(&n)
     });
     let primary = parsed.primary_bytes();
@@ -588,12 +605,11 @@ pub fn seal(
             key: rule.key,
             wrap: None,
         };
-        current = Some(add_bib(
-            current.as_deref().unwrap_or(bundle),
-            &spec,
-            keys,
-            options,
-        )?);
+        // The first operation works on the bundle as parsed for planning.
+        current = Some(match current.as_deref() {
+            None => add_bib_parsed(&parsed, &spec, keys, options),
+            Some(sealed) => add_bib(sealed, &spec, keys, options),
+        }?);
     }
     for rule in ours() {
         let Context::AesGcm { variant, scope } = rule.context else {
@@ -610,12 +626,10 @@ pub fn seal(
                 key: rule.key,
                 wrap: None,
             };
-            current = Some(add_bcb(
-                current.as_deref().unwrap_or(bundle),
-                &spec,
-                keys,
-                options,
-            )?);
+            current = Some(match current.as_deref() {
+                None => add_bcb_parsed(&parsed, &spec, keys),
+                Some(sealed) => add_bcb(sealed, &spec, keys, options),
+            }?);
         }
     }
     Ok(current.unwrap_or_else(|| bundle.to_vec()))
