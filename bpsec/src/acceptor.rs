@@ -223,7 +223,7 @@ impl core::ops::Deref for OpKey<'_> {
 }
 
 fn key_for<'k>(
-    keys: &'k impl KeyResolver,
+    keys: &'k dyn KeyResolver,
     id: KeyId,
     wrapped: Option<&[u8]>,
 ) -> Result<OpKey<'k>, Error> {
@@ -245,6 +245,17 @@ pub fn accept(
     bundle: &[u8],
     policy: &Policy<'_>,
     keys: &impl KeyResolver,
+    replay: Option<&mut ReplayFilter>,
+    options: &Options,
+) -> Result<Accepted, Error> {
+    accept_dyn(bundle, policy, keys, replay, options)
+}
+
+/// [`accept`], compiled once in this crate whatever the resolver type.
+fn accept_dyn(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    keys: &dyn KeyResolver,
     replay: Option<&mut ReplayFilter>,
     options: &Options,
 ) -> Result<Accepted, Error> {
@@ -418,7 +429,7 @@ fn verify_bib<'d>(
     op: &Op<'_, '_, '_>,
     parsed: &Parsed<'_>,
     data_of: &dyn Fn(u64) -> Option<&'d [u8]>,
-    keys: &impl KeyResolver,
+    keys: &dyn KeyResolver,
     options: &Options,
 ) -> Result<(), Error> {
     let Params::Bib(params) = op.params else {
@@ -482,6 +493,16 @@ pub fn verify(
     bundle: &[u8],
     policy: &Policy<'_>,
     keys: &impl KeyResolver,
+    options: &Options,
+) -> Result<Vec<Checked>, Error> {
+    verify_dyn(bundle, policy, keys, options)
+}
+
+/// [`verify`], compiled once in this crate whatever the resolver type.
+fn verify_dyn(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    keys: &dyn KeyResolver,
     options: &Options,
 ) -> Result<Vec<Checked>, Error> {
     let parsed = Parsed::new(bundle, &options.bundle)?;

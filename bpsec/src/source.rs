@@ -133,7 +133,7 @@ pub struct BcbSpec<'s> {
     pub wrap: Option<&'s [u8]>,
 }
 
-fn resolve(keys: &impl KeyResolver, id: KeyId, usage: KeyUsage) -> Result<&[u8], Error> {
+fn resolve(keys: &dyn KeyResolver, id: KeyId, usage: KeyUsage) -> Result<&[u8], Error> {
     keys.resolve(id, usage).ok_or(Error::UnknownKey(id))
 }
 
@@ -202,7 +202,7 @@ pub fn add_bib(
 fn add_bib_parsed(
     parsed: &Parsed<'_>,
     spec: &BibSpec<'_>,
-    keys: &impl KeyResolver,
+    keys: &dyn KeyResolver,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
     let number = check_new(parsed, &spec.block, spec.targets)?;
@@ -317,7 +317,7 @@ pub fn add_bcb(
 fn add_bcb_parsed(
     parsed: &Parsed<'_>,
     spec: &BcbSpec<'_>,
-    keys: &impl KeyResolver,
+    keys: &dyn KeyResolver,
 ) -> Result<Vec<u8>, Error> {
     let number = check_new(parsed, &spec.block, spec.targets)?;
     let mut flags = spec.block.flags;
@@ -566,6 +566,18 @@ pub fn seal(
     ivs: &mut impl IvSource,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
+    seal_dyn(bundle, policy, source, keys, ivs, options)
+}
+
+/// [`seal`], compiled once in this crate whatever the resolver and IV source types.
+fn seal_dyn(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    source: &Eid<'_>,
+    keys: &dyn KeyResolver,
+    ivs: &mut dyn IvSource,
+    options: &Options,
+) -> Result<Vec<u8>, Error> {
     // Plan on the input: block numbers do not change as security blocks are added.
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let ours = || policy.rules.iter().filter(|r| r.source == *source);
@@ -608,7 +620,9 @@ pub fn seal(
         // The first operation works on the bundle as parsed for planning.
         current = Some(match current.as_deref() {
             None => add_bib_parsed(&parsed, &spec, keys, options),
-            Some(sealed) => add_bib(sealed, &spec, keys, options),
+            Some(sealed) => {
+                add_bib_parsed(&Parsed::new(sealed, &options.bundle)?, &spec, keys, options)
+            }
         }?);
     }
     for rule in ours() {
@@ -628,7 +642,7 @@ pub fn seal(
             };
             current = Some(match current.as_deref() {
                 None => add_bcb_parsed(&parsed, &spec, keys),
-                Some(sealed) => add_bcb(sealed, &spec, keys, options),
+                Some(sealed) => add_bcb_parsed(&Parsed::new(sealed, &options.bundle)?, &spec, keys),
             }?);
         }
     }
