@@ -262,7 +262,7 @@ fn accept_dyn(
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let (decoded, encrypted_bibs) = parsed.security_blocks()?;
     rules::check(&parsed, &decoded, None)?;
-    let mut bcbs: Vec<Op<'_, '_, '_>> = Vec::new();
+    let mut bcbs: Vec<Op<'_, '_, '_>> = Vec::with_capacity(decoded.len());
     for (b, a) in decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
@@ -287,7 +287,7 @@ fn accept_dyn(
 
     // Decrypt (RFC 9173 §4.8.2): BIBs into their own buffers, other targets in place.
     let primary = parsed.primary_bytes();
-    let mut checked = Vec::new();
+    let mut checked = Vec::with_capacity(bcbs.iter().map(|op| op.asb.target_count()).sum());
     let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
     let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {
