@@ -583,7 +583,7 @@ pub const fn head_len(value: u64) -> usize {
 
 /// Writes a head of major type `major` with argument `value` in shortest form
 /// (RFC 8949 §4.2.1 "preferred serialization" of integers and lengths).
-#[inline]
+#[inline(always)]
 fn write_head(buf: &mut impl BufMut, major: u8, value: u64) {
     let major = major << 5;
     // Each branch narrows a value already bounded by `head_len`.
