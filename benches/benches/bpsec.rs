@@ -10,7 +10,8 @@
 //!   schedule, AAD build, copy of every block into a new bundle + in-place encryption, BCB
 //!   encode, CRCs);
 //! * `ours_seal_policy`: `bpsec::seal` with the same rule and an `IvCounter` (the policy path a
-//!   node takes: one more parse to select the targets, then `add_bcb`, then a copy);
+//!   node takes: the rule selects the targets, then the BCB is added as by `add_bcb`, on the
+//!   same parse);
 //! * `ours_accept`: `bpsec::accept` with the matching `Policy` (parse, rules, policy match,
 //!   copy + in-place decryption and tag check, BCB removed, payload CRC restored as received
 //!   (none), output re-parsed);

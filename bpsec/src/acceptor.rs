@@ -9,8 +9,8 @@
 use alloc::vec::Vec;
 use bpv7::block::{CanonicalBlock, block_type};
 
-use crate::asb::{SecurityBlock, Value};
-use crate::bundle_io::{Output, Parsed, Written, header, is_security_block};
+use crate::asb::{Items, SecurityBlock, Value};
+use crate::bundle_io::{Output, Parsed, header, is_security_block};
 use crate::context::Scope;
 use crate::context::bcb_aes_gcm::{self, BcbParameters, Cipher};
 use crate::context::bib_hmac_sha2::{self, BibParameters, Ippt, IpptTarget};
@@ -223,7 +223,7 @@ impl core::ops::Deref for OpKey<'_> {
 }
 
 fn key_for<'k>(
-    keys: &'k impl KeyResolver,
+    keys: &'k dyn KeyResolver,
     id: KeyId,
     wrapped: Option<&[u8]>,
 ) -> Result<OpKey<'k>, Error> {
@@ -248,27 +248,38 @@ pub fn accept(
     replay: Option<&mut ReplayFilter>,
     options: &Options,
 ) -> Result<Accepted, Error> {
+    accept_dyn(bundle, policy, keys, replay, options)
+}
+
+/// [`accept`], compiled once in this crate whatever the resolver type.
+fn accept_dyn(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    keys: &dyn KeyResolver,
+    replay: Option<&mut ReplayFilter>,
+    options: &Options,
+) -> Result<Accepted, Error> {
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let (decoded, encrypted_bibs) = parsed.security_blocks()?;
     rules::check(&parsed, &decoded, None)?;
-    let bcbs: Vec<Op<'_, '_, '_>> = decoded
+    let mut bcbs: Vec<Op<'_, '_, '_>> = Vec::with_capacity(decoded.len());
+    for (b, a) in decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
-        .map(|(b, a)| op(policy, &parsed, b, a))
-        .collect::<Result<_, Error>>()?;
+    {
+        bcbs.push(op(policy, &parsed, b, a)?);
+    }
 
     // Write every non-security block; BCB targets re-encoded so they can be decrypted in place.
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
     let mut out = Output::start(parsed.primary_bytes(), input.len(), parsed.blocks.len());
-    let mut to_patch: Vec<(Written, u64)> = Vec::new();
     for (block, span) in &parsed.blocks {
         if is_security_block(block.block_type) {
             continue;
         }
         if encrypted(block.number) {
-            let written = out.write(&header(block), block.crc_type, block.data);
-            to_patch.push((written, block.block_type));
+            out.write(&header(block), block.crc_type, block.data);
         } else {
             out.copy(input, block, span);
         }
@@ -276,7 +287,7 @@ pub fn accept(
 
     // Decrypt (RFC 9173 §4.8.2): BIBs into their own buffers, other targets in place.
     let primary = parsed.primary_bytes();
-    let mut checked = Vec::new();
+    let mut checked = Vec::with_capacity(bcbs.iter().map(|op| op.asb.target_count()).sum());
     let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
     let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {
@@ -285,20 +296,23 @@ pub fn accept(
         };
         let cek = key_for(keys, op.rule.key, params.wrapped_key)?;
         let variant = params.variant();
-        let cipher = Cipher::new(variant, &cek).ok_or(Error::KeyLength {
-            key: op.rule.key,
-            expected: variant.key_len(),
-            found: cek.len(),
-        })?;
+        let Some(cipher) = Cipher::new(variant, &cek) else {
+            return Err(Error::KeyLength {
+                key: op.rule.key,
+                expected: variant.key_len(),
+                found: cek.len(),
+            });
+        };
         let bcb_header = header(op.block);
-        for (index, target) in op.asb.targets().enumerate() {
-            let tag = tag_of(op.asb, index, op.block.number)?;
-            let fail = Error::DecryptionFailed {
+        // One result set per target, in target order (checked by `SecurityBlock::decode`).
+        for (target, results) in op.asb.targets().zip(op.asb.results()) {
+            let tag = auth_tag(results)?;
+            let fail = || Error::DecryptionFailed {
                 block: op.block.number,
                 target,
             };
             let Some(target_block) = parsed.block(target) else {
-                return Err(fail);
+                return Err(fail());
             };
             let aad = aad.build(
                 params.effective_scope(),
@@ -312,11 +326,13 @@ pub fn accept(
                 bib_plain.push((*target_block, plain));
                 ok
             } else {
-                let written = out.find(target).ok_or(fail.clone())?;
+                let Some(written) = out.find(target) else {
+                    return Err(fail());
+                };
                 cipher.decrypt(params.iv, aad, out.data_mut(&written), tag)
             };
             if !ok {
-                return Err(fail);
+                return Err(fail());
             }
             checked.push(Checked {
                 service: Service::Confidentiality,
@@ -329,10 +345,10 @@ pub fn accept(
 
     // The BIBs, now all in plaintext, and (if some were encrypted) the §3 rules over the
     // complete set.
-    let decrypted: Vec<(CanonicalBlock<'_>, SecurityBlock<'_>)> = bib_plain
-        .iter()
-        .map(|(block, plain)| Ok((*block, SecurityBlock::decode(plain, block.number)?)))
-        .collect::<Result<_, Error>>()?;
+    let mut decrypted: Vec<(CanonicalBlock<'_>, SecurityBlock<'_>)> = Vec::new();
+    for (block, plain) in &bib_plain {
+        decrypted.push((*block, SecurityBlock::decode(plain, block.number)?));
+    }
     if decrypted.len() != encrypted_bibs.len() {
         return Err(Error::Rule {
             section: "§3.9",
@@ -348,11 +364,10 @@ pub fn accept(
         rules::check(&parsed, &all, None)?;
         &all
     };
-    let bibs: Vec<Op<'_, '_, '_>> = all
-        .iter()
-        .filter(|(b, _)| b.block_type == block_type::BIB)
-        .map(|(b, a)| op(policy, &parsed, b, a))
-        .collect::<Result<_, Error>>()?;
+    let mut bibs: Vec<Op<'_, '_, '_>> = Vec::new();
+    for (b, a) in all.iter().filter(|(b, _)| b.block_type == block_type::BIB) {
+        bibs.push(op(policy, &parsed, b, a)?);
+    }
     for op in &bibs {
         let data_of = |t: u64| out.find(t).map(|w| out.data(&w));
         verify_bib(op, &parsed, &data_of, keys, options)?;
@@ -378,10 +393,16 @@ pub fn accept(
 
     // Everything in the output was validated on input except the decrypted data: a known block
     // type's plaintext must decode (RFC 9171 §4.4) like any received block's.
-    for (w, block_type) in &to_patch {
-        bpv7::block::BlockData::decode(*block_type, out.data(w))
+    for (block, _) in &parsed.blocks {
+        if is_security_block(block.block_type) || !encrypted(block.number) {
+            continue;
+        }
+        let Some(w) = out.find(block.number) else {
+            continue;
+        };
+        bpv7::block::BlockData::decode(block.block_type, out.data(&w))
             .map_err(|e| bpv7::Error::new(w.data.start + e.offset, e.kind))?;
-        out.patch_crc(w);
+        out.patch_crc(&w);
     }
     Ok(Accepted {
         bundle: out.finish(),
@@ -389,22 +410,15 @@ pub fn accept(
     })
 }
 
-/// The authentication tag of the `index`-th target.
-fn tag_of<'a>(asb: &SecurityBlock<'a>, index: usize, block: u64) -> Result<&'a [u8], Error> {
-    match asb
-        .results_of(index)
-        .and_then(|r| r.get(bcb_aes_gcm::RESULT_AUTH_TAG))
-    {
+/// The authentication tag in one target's results (RFC 9173 §4.4).
+fn auth_tag(results: Items<'_>) -> Result<&[u8], Error> {
+    match results.get(bcb_aes_gcm::RESULT_AUTH_TAG) {
         Some(Value::Bytes(tag)) if tag.len() == bcb_aes_gcm::TAG_LEN => Ok(tag),
         _ => Err(Error::Parameter {
             context: bcb_aes_gcm::CONTEXT_ID,
             what: "result",
             id: bcb_aes_gcm::RESULT_AUTH_TAG,
-            reason: if block == 0 {
-                "missing"
-            } else {
-                "missing or not 16 octets"
-            },
+            reason: "missing or not 16 octets",
         }),
     }
 }
@@ -415,7 +429,7 @@ fn verify_bib<'d>(
     op: &Op<'_, '_, '_>,
     parsed: &Parsed<'_>,
     data_of: &dyn Fn(u64) -> Option<&'d [u8]>,
-    keys: &impl KeyResolver,
+    keys: &dyn KeyResolver,
     options: &Options,
 ) -> Result<(), Error> {
     let Params::Bib(params) = op.params else {
@@ -479,6 +493,16 @@ pub fn verify(
     bundle: &[u8],
     policy: &Policy<'_>,
     keys: &impl KeyResolver,
+    options: &Options,
+) -> Result<Vec<Checked>, Error> {
+    verify_dyn(bundle, policy, keys, options)
+}
+
+/// [`verify`], compiled once in this crate whatever the resolver type.
+fn verify_dyn(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    keys: &dyn KeyResolver,
     options: &Options,
 ) -> Result<Vec<Checked>, Error> {
     let parsed = Parsed::new(bundle, &options.bundle)?;

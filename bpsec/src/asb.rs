@@ -45,7 +45,13 @@ pub enum Value<'a> {
 impl<'a> Value<'a> {
     /// Reads one item.
     fn decode(dec: &mut Decoder<'a>, bytes: &'a [u8]) -> Result<Self, bpv7::Error> {
-        match dec.peek_major()? {
+        // The major type is the first octet's top 3 bits (RFC 8949 §3); `peek_major` reports
+        // the error at the end of input.
+        let major = match dec.remaining().first() {
+            Some(first) => first >> 5,
+            None => dec.peek_major()?,
+        };
+        match major {
             cbor::MAJOR_UINT => dec.uint().map(Value::Uint),
             cbor::MAJOR_BYTES => dec.bytes().map(Value::Bytes),
             _ => {
@@ -74,6 +80,19 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Reads a CBOR integer. Ids and context ids are small in every context: a one-octet
+/// unsigned integer (RFC 8949 §3.3: major type 0, value below 24) is read on the decoder's
+/// inline path, anything else by [`Decoder::int`].
+fn read_int(dec: &mut Decoder<'_>) -> Result<i64, bpv7::Error> {
+    match dec.remaining().first() {
+        Some(&first) if first < 24 => {
+            dec.uint()?;
+            Ok(i64::from(first))
+        }
+        _ => dec.int(),
+    }
+}
+
 /// One `[id, value]` pair of a parameter list or of one target's results.
 pub type Item<'a> = (i64, Value<'a>);
 
@@ -86,7 +105,8 @@ pub struct Items<'a> {
 }
 
 impl<'a> Items<'a> {
-    /// Over the validated array encoded in `bytes` (whole item, head included).
+    /// Over the validated array encoded at the start of `bytes` (head included; what follows
+    /// the array is never read).
     fn new(bytes: &'a [u8]) -> Self {
         let mut dec = Decoder::new(bytes);
         let left = dec.array_definite().unwrap_or(0);
@@ -112,7 +132,7 @@ impl<'a> Items<'a> {
             };
             return Err(bpv7::Error::new(start, kind));
         }
-        Ok((dec.int()?, Value::decode(dec, bytes)?))
+        Ok((read_int(dec)?, Value::decode(dec, bytes)?))
     }
 
     /// The value of the first pair with `id`.
@@ -137,7 +157,10 @@ impl<'a> Iterator for Items<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityBlock<'a> {
     bytes: &'a [u8],
-    targets: Range<usize>,
+    /// The first target, kept decoded (most operations have only that one).
+    first_target: u64,
+    /// The encoded targets after the first.
+    more_targets: Range<usize>,
     target_count: usize,
     /// Security context id (RFC 9172 §3.6; RFC 9173: 1 BIB-HMAC-SHA2, 2 BCB-AES-GCM).
     pub context_id: i64,
@@ -171,11 +194,10 @@ impl<'a> SecurityBlock<'a> {
         let target_count = usize::try_from(count)
             .ok()
             .filter(|&n| n <= MAX_TARGETS)
-            .ok_or(malformed(
-                targets_start,
-                "more targets than a bundle has blocks",
-            ))?;
+            .ok_or_else(|| malformed(targets_start, "more targets than a bundle has blocks"))?;
         let list_start = dec.position();
+        let mut first_target = 0;
+        let mut more_start = list_start;
         for i in 0..target_count {
             let at = dec.position();
             let target = dec.uint().map_err(wrap)?;
@@ -185,10 +207,14 @@ impl<'a> SecurityBlock<'a> {
                     return Err(malformed(at, "duplicate security target (§3.6)"));
                 }
             }
+            if i == 0 {
+                first_target = target;
+                more_start = dec.position();
+            }
         }
-        let targets = list_start..dec.position();
+        let more_targets = more_start..dec.position();
 
-        let context_id = dec.int().map_err(wrap)?;
+        let context_id = read_int(&mut dec).map_err(wrap)?;
         // Reserved flag bits are written as 0 and ignored on receipt (RFC 9172 §3.6).
         let context_flags = dec.uint().map_err(wrap)?;
         let source = Eid::decode(&mut dec).map_err(wrap)?;
@@ -220,7 +246,8 @@ impl<'a> SecurityBlock<'a> {
         }
         Ok(Self {
             bytes,
-            targets,
+            first_target,
+            more_targets,
             target_count,
             context_id,
             context_flags,
@@ -242,8 +269,13 @@ impl<'a> SecurityBlock<'a> {
 
     /// The security targets, in ASB order.
     pub fn targets(&self) -> impl Iterator<Item = u64> + '_ {
-        let mut dec = Decoder::new(self.bytes.get(self.targets.clone()).unwrap_or_default());
-        (0..self.target_count).map_while(move |_| dec.uint().ok())
+        let mut dec = Decoder::new(
+            self.bytes
+                .get(self.more_targets.clone())
+                .unwrap_or_default(),
+        );
+        let more = (1..self.target_count).map_while(move |_| dec.uint().ok());
+        core::iter::once(self.first_target).chain(more)
     }
 
     /// Number of security targets.
@@ -253,7 +285,7 @@ impl<'a> SecurityBlock<'a> {
 
     /// Whether `block` is one of the targets.
     pub fn has_target(&self, block: u64) -> bool {
-        self.targets().any(|t| t == block)
+        self.first_target == block || (self.target_count > 1 && self.targets().any(|t| t == block))
     }
 
     /// The security context parameters (empty when the flag is clear).
@@ -269,10 +301,16 @@ impl<'a> SecurityBlock<'a> {
         let bytes = self.bytes.get(self.results.clone()).unwrap_or_default();
         let mut dec = Decoder::new(bytes);
         let n = dec.array_definite().unwrap_or(0);
+        // Each set is read in place (an `Items` reads only its own pairs), and stepped over
+        // only when the next one is asked for: looking up the first target's results reads
+        // nothing else.
+        let mut started = false;
         (0..n).map_while(move |_| {
-            let start = dec.position();
-            dec.skip().ok()?;
-            Some(Items::new(bytes.get(start..dec.position())?))
+            if started {
+                Self::item_list(&mut dec, bytes).ok()?;
+            }
+            started = true;
+            Some(Items::new(bytes.get(dec.position()..)?))
         })
     }
 

@@ -33,16 +33,34 @@ pub(crate) enum TargetList<'s> {
 }
 
 impl TargetList<'_> {
-    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        let (asb, slice) = match self {
-            TargetList::Asb(a) => (Some(a.targets()), None),
-            TargetList::Slice(s) => (None, Some(s.iter().copied())),
-        };
-        asb.into_iter().flatten().chain(slice.into_iter().flatten())
+    fn iter(&self) -> TargetIter<impl Iterator<Item = u64> + '_, impl Iterator<Item = u64> + '_> {
+        match self {
+            TargetList::Asb(a) => TargetIter::Asb(a.targets()),
+            TargetList::Slice(s) => TargetIter::Slice(s.iter().copied()),
+        }
     }
 
     fn has(&self, target: u64) -> bool {
-        self.iter().any(|t| t == target)
+        match self {
+            TargetList::Asb(a) => a.has_target(target),
+            TargetList::Slice(s) => s.contains(&target),
+        }
+    }
+}
+
+/// [`TargetList::iter`]: one iterator type for either kind of list.
+enum TargetIter<A, S> {
+    Asb(A),
+    Slice(S),
+}
+
+impl<A: Iterator<Item = u64>, S: Iterator<Item = u64>> Iterator for TargetIter<A, S> {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        match self {
+            TargetIter::Asb(a) => a.next(),
+            TargetIter::Slice(s) => s.next(),
+        }
     }
 }
 

@@ -133,7 +133,7 @@ pub struct BcbSpec<'s> {
     pub wrap: Option<&'s [u8]>,
 }
 
-fn resolve(keys: &impl KeyResolver, id: KeyId, usage: KeyUsage) -> Result<&[u8], Error> {
+fn resolve(keys: &dyn KeyResolver, id: KeyId, usage: KeyUsage) -> Result<&[u8], Error> {
     keys.resolve(id, usage).ok_or(Error::UnknownKey(id))
 }
 
@@ -195,8 +195,17 @@ pub fn add_bib(
     keys: &impl KeyResolver,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
-    let parsed = Parsed::new(bundle, &options.bundle)?;
-    let number = check_new(&parsed, &spec.block, spec.targets)?;
+    add_bib_parsed(&Parsed::new(bundle, &options.bundle)?, spec, keys, options)
+}
+
+/// [`add_bib`] on a bundle already parsed under `options.bundle`.
+fn add_bib_parsed(
+    parsed: &Parsed<'_>,
+    spec: &BibSpec<'_>,
+    keys: &dyn KeyResolver,
+    options: &Options,
+) -> Result<Vec<u8>, Error> {
+    let number = check_new(parsed, &spec.block, spec.targets)?;
     let security_header = BlockHeader {
         block_type: block_type::BIB,
         number,
@@ -207,7 +216,7 @@ pub fn add_bib(
         header: security_header,
         targets: spec.targets,
     };
-    rules::check(&parsed, &existing, Some(&new))?;
+    rules::check(parsed, &existing, Some(&new))?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -286,7 +295,7 @@ pub fn add_bib(
         len: asb_header.encoded_len() + bpv7::cbor::head_len(macs.len() as u64) + results_len,
         fill: &fill,
     };
-    let (out, _) = assemble(&parsed, &new, spec.block.placement, |_| false);
+    let (out, _) = assemble(parsed, &new, spec.block.placement, |_| false);
     Ok(out.finish())
 }
 
@@ -301,8 +310,16 @@ pub fn add_bcb(
     keys: &impl KeyResolver,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
-    let parsed = Parsed::new(bundle, &options.bundle)?;
-    let number = check_new(&parsed, &spec.block, spec.targets)?;
+    add_bcb_parsed(&Parsed::new(bundle, &options.bundle)?, spec, keys)
+}
+
+/// [`add_bcb`] on a bundle already parsed under `options.bundle`.
+fn add_bcb_parsed(
+    parsed: &Parsed<'_>,
+    spec: &BcbSpec<'_>,
+    keys: &dyn KeyResolver,
+) -> Result<Vec<u8>, Error> {
+    let number = check_new(parsed, &spec.block, spec.targets)?;
     let mut flags = spec.block.flags;
     if spec.targets.contains(&PAYLOAD_BLOCK_NUMBER) {
         flags = flags | REPLICATE;
@@ -320,7 +337,7 @@ pub fn add_bcb(
         header: security_header,
         targets: spec.targets,
     };
-    rules::check(&parsed, &existing, Some(&new))?;
+    rules::check(parsed, &existing, Some(&new))?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -335,11 +352,13 @@ pub fn add_bcb(
     };
     let cek = spec.wrap.unwrap_or(kek_or_key);
     let variant = params.variant();
-    let cipher = Cipher::new(variant, cek).ok_or(Error::KeyLength {
-        key: spec.key,
-        expected: variant.key_len(),
-        found: cek.len(),
-    })?;
+    let Some(cipher) = Cipher::new(variant, cek) else {
+        return Err(Error::KeyLength {
+            key: spec.key,
+            expected: variant.key_len(),
+            found: cek.len(),
+        });
+    };
 
     // ASB with zero tags, patched once the targets are encrypted: each result is
     // `[[1, bstr(16)]]`, so the tags sit at a fixed stride after the results head.
@@ -369,7 +388,7 @@ pub fn add_bcb(
         len: header_len + results_head + stride * spec.targets.len(),
         fill: &fill,
     };
-    let (mut out, bcb) = assemble(&parsed, &new, spec.block.placement, |n| {
+    let (mut out, bcb) = assemble(parsed, &new, spec.block.placement, |n| {
         spec.targets.contains(&n)
     });
     let primary = parsed.primary_bytes();
@@ -407,11 +426,13 @@ pub fn add_bcb(
 /// The present parameters of `items`, in order, on the stack.
 fn compact<'a, const N: usize>(items: [Option<Item<'a>>; N]) -> ([Item<'a>; N], usize) {
     let mut out = [(0, Value::Uint(0)); N];
-    let n = out
-        .iter_mut()
-        .zip(items.into_iter().flatten())
-        .map(|(slot, item)| *slot = item)
-        .count();
+    let mut n = 0;
+    for item in items.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(n) {
+            *slot = item;
+            n += 1;
+        }
+    }
     (out, n)
 }
 
@@ -545,6 +566,18 @@ pub fn seal(
     ivs: &mut impl IvSource,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
+    seal_dyn(bundle, policy, source, keys, ivs, options)
+}
+
+/// [`seal`], compiled once in this crate whatever the resolver and IV source types.
+fn seal_dyn(
+    bundle: &[u8],
+    policy: &Policy<'_>,
+    source: &Eid<'_>,
+    keys: &dyn KeyResolver,
+    ivs: &mut dyn IvSource,
+    options: &Options,
+) -> Result<Vec<u8>, Error> {
     // Plan on the input: block numbers do not change as security blocks are added.
     let parsed = Parsed::new(bundle, &options.bundle)?;
     let ours = || policy.rules.iter().filter(|r| r.source == *source);
@@ -584,12 +617,13 @@ pub fn seal(
             key: rule.key,
             wrap: None,
         };
-        current = Some(add_bib(
-            current.as_deref().unwrap_or(bundle),
-            &spec,
-            keys,
-            options,
-        )?);
+        // The first operation works on the bundle as parsed for planning.
+        current = Some(match current.as_deref() {
+            None => add_bib_parsed(&parsed, &spec, keys, options),
+            Some(sealed) => {
+                add_bib_parsed(&Parsed::new(sealed, &options.bundle)?, &spec, keys, options)
+            }
+        }?);
     }
     for rule in ours() {
         let Context::AesGcm { variant, scope } = rule.context else {
@@ -606,12 +640,10 @@ pub fn seal(
                 key: rule.key,
                 wrap: None,
             };
-            current = Some(add_bcb(
-                current.as_deref().unwrap_or(bundle),
-                &spec,
-                keys,
-                options,
-            )?);
+            current = Some(match current.as_deref() {
+                None => add_bcb_parsed(&parsed, &spec, keys),
+                Some(sealed) => add_bcb_parsed(&Parsed::new(sealed, &options.bundle)?, &spec, keys),
+            }?);
         }
     }
     Ok(current.unwrap_or_else(|| bundle.to_vec()))

@@ -583,6 +583,7 @@ pub const fn head_len(value: u64) -> usize {
 
 /// Writes a head of major type `major` with argument `value` in shortest form
 /// (RFC 8949 §4.2.1 "preferred serialization" of integers and lengths).
+#[inline(always)]
 fn write_head(buf: &mut impl BufMut, major: u8, value: u64) {
     let major = major << 5;
     // Each branch narrows a value already bounded by `head_len`.
@@ -609,12 +610,14 @@ fn write_head(buf: &mut impl BufMut, major: u8, value: u64) {
 
 /// Writes an unsigned integer (major type 0). Like every `write_*`, panics only if `buf`
 /// cannot grow (a fixed `&mut [u8]` that is too short): size it with [`head_len`].
+#[inline]
 pub fn write_uint(buf: &mut impl BufMut, v: u64) {
     write_head(buf, MAJOR_UINT, v);
 }
 
 /// Writes a signed integer: major type 0 when `v >= 0`, else major type 1 with argument
 /// `-1 - v` (RFC 8949 §3.1).
+#[inline]
 pub fn write_int(buf: &mut impl BufMut, v: i64) {
     match u64::try_from(v) {
         Ok(n) => write_head(buf, MAJOR_UINT, n),
@@ -632,6 +635,7 @@ pub const fn int_len(v: i64) -> usize {
 }
 
 /// Writes a definite-length byte string (major type 2).
+#[inline]
 pub fn write_bytes(buf: &mut impl BufMut, data: &[u8]) {
     write_bytes_head(buf, data.len());
     buf.put_slice(data);
@@ -639,33 +643,39 @@ pub fn write_bytes(buf: &mut impl BufMut, data: &[u8]) {
 
 /// Writes only the head of a byte string of `len` octets; the caller then writes the content
 /// (e.g. block-type-specific data encoded in place, RFC 9171 §4.3.2).
+#[inline]
 pub fn write_bytes_head(buf: &mut impl BufMut, len: usize) {
     write_head(buf, MAJOR_BYTES, len as u64);
 }
 
 /// Writes a definite-length text string (major type 3).
+#[inline]
 pub fn write_text(buf: &mut impl BufMut, s: &str) {
     write_head(buf, MAJOR_TEXT, s.len() as u64);
     buf.put_slice(s.as_bytes());
 }
 
 /// Writes the head of a definite-length array of `len` items (major type 4).
+#[inline]
 pub fn write_array_head(buf: &mut impl BufMut, len: u64) {
     write_head(buf, MAJOR_ARRAY, len);
 }
 
 /// Writes the head of an indefinite-length array (`0x9F`): only the bundle itself
 /// (RFC 9171 §4.1). End it with [`write_break`].
+#[inline]
 pub fn write_indefinite_array(buf: &mut impl BufMut) {
     buf.put_u8(INDEFINITE_ARRAY);
 }
 
 /// Writes the break stop code `0xFF`.
+#[inline]
 pub fn write_break(buf: &mut impl BufMut) {
     buf.put_u8(BREAK);
 }
 
 /// Writes `false` (`0xF4`) or `true` (`0xF5`).
+#[inline]
 pub fn write_bool(buf: &mut impl BufMut, b: bool) {
     buf.put_u8(if b { TRUE } else { FALSE });
 }

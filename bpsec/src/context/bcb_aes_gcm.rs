@@ -5,7 +5,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce, Tag};
 use alloc::vec::Vec;
 
-use super::{BlockHeader, Scope, feed_scoped};
+use super::{BlockHeader, Count, Fill, Scope, feed_scoped};
 use crate::Error;
 use crate::asb::{Item, Items, Value};
 
@@ -193,24 +193,18 @@ impl Aad {
         target: &BlockHeader,
         bcb: &BlockHeader,
     ) -> &[u8] {
-        self.len = 0;
+        let mut count = Count(0);
+        feed_scoped(scope, primary, Some(target), bcb, &mut count);
+        self.len = count.0;
         self.heap.clear();
-        let (stack, len, heap) = (&mut self.stack, &mut self.len, &mut self.heap);
-        feed_scoped(scope, primary, Some(target), bcb, &mut |piece: &[u8]| {
-            let end = *len + piece.len();
-            match stack.get_mut(*len..end) {
-                Some(dst) if heap.is_empty() => {
-                    dst.copy_from_slice(piece);
-                    *len = end;
-                }
-                _ => {
-                    if heap.is_empty() {
-                        heap.extend_from_slice(stack.get(..*len).unwrap_or_default());
-                    }
-                    heap.extend_from_slice(piece);
-                }
+        let buf = match self.stack.get_mut(..count.0) {
+            Some(stack) => stack,
+            None => {
+                self.heap.resize(count.0, 0);
+                &mut self.heap
             }
-        });
+        };
+        feed_scoped(scope, primary, Some(target), bcb, &mut Fill(buf));
         self.as_bytes()
     }
 

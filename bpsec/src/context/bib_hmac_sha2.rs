@@ -5,7 +5,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
 
-use super::{BlockHeader, Scope, feed_scoped};
+use super::{BlockHeader, Pieces, Scope, feed_scoped};
 use crate::Error;
 use crate::asb::{Item, Items, Value};
 
@@ -191,7 +191,13 @@ impl Ippt<'_> {
             IpptTarget::Primary => None,
             IpptTarget::Block { header, .. } => Some(header),
         };
-        feed_scoped(self.scope, self.primary, header, &self.security_header, out);
+        feed_scoped(
+            self.scope,
+            self.primary,
+            header,
+            &self.security_header,
+            &mut Pieces(&mut *out),
+        );
         match self.target {
             IpptTarget::Primary => {
                 if self.primary_form == PrimaryIppt::Wrapped {

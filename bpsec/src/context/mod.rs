@@ -57,20 +57,78 @@ pub struct BlockHeader {
 }
 
 impl BlockHeader {
-    fn feed(&self, out: &mut impl FnMut(&[u8])) {
-        feed_uint(out, self.block_type);
-        feed_uint(out, self.number);
-        feed_uint(out, self.flags.0);
+    #[inline]
+    fn feed(&self, out: &mut impl ScopedSink) {
+        out.uint(self.block_type);
+        out.uint(self.number);
+        out.uint(self.flags.0);
     }
 }
 
-/// Feeds the CBOR encoding of `value` to `out` without allocating.
-pub(crate) fn feed_uint(out: &mut impl FnMut(&[u8]), value: u64) {
-    let mut buf = [0u8; 9];
-    let len = cbor::head_len(value);
-    let mut cursor = buf.as_mut_slice();
-    cbor::write_uint(&mut cursor, value);
-    out(buf.get(..len).unwrap_or_default());
+/// Where the scoped prefix goes: a MAC being updated piece by piece, or an AAD buffer.
+pub(crate) trait ScopedSink {
+    /// Takes octets as they are.
+    fn bytes(&mut self, piece: &[u8]);
+
+    /// Takes the CBOR encoding of an unsigned integer.
+    #[inline]
+    fn uint(&mut self, value: u64) {
+        let mut buf = [0u8; 9];
+        let len = cbor::head_len(value);
+        let mut cursor = buf.as_mut_slice();
+        cbor::write_uint(&mut cursor, value);
+        self.bytes(buf.get(..len).unwrap_or_default());
+    }
+}
+
+/// A [`ScopedSink`] that hands each piece to a closure (e.g. a MAC's `update`).
+pub(crate) struct Pieces<F>(pub F);
+
+impl<F: FnMut(&[u8])> ScopedSink for Pieces<F> {
+    #[inline]
+    fn bytes(&mut self, piece: &[u8]) {
+        (self.0)(piece);
+    }
+}
+
+/// A [`ScopedSink`] that only counts octets.
+pub(crate) struct Count(pub usize);
+
+impl ScopedSink for Count {
+    #[inline]
+    fn bytes(&mut self, piece: &[u8]) {
+        self.0 += piece.len();
+    }
+
+    #[inline]
+    fn uint(&mut self, value: u64) {
+        self.0 += cbor::head_len(value);
+    }
+}
+
+/// A [`ScopedSink`] writing into a buffer sized with [`Count`]; what would not fit is dropped
+/// (never the case for a buffer of the counted size).
+pub(crate) struct Fill<'b>(pub &'b mut [u8]);
+
+impl ScopedSink for Fill<'_> {
+    #[inline]
+    fn bytes(&mut self, piece: &[u8]) {
+        if piece.len() > self.0.len() {
+            return;
+        }
+        let buf = core::mem::take(&mut self.0);
+        if let Some((dst, rest)) = buf.split_at_mut_checked(piece.len()) {
+            dst.copy_from_slice(piece);
+            self.0 = rest;
+        }
+    }
+
+    #[inline]
+    fn uint(&mut self, value: u64) {
+        if self.0.len() >= cbor::head_len(value) {
+            cbor::write_uint(&mut self.0, value);
+        }
+    }
 }
 
 /// The part of the IPPT and of the AAD that the scope selects, fed to `out` piece by piece:
@@ -78,16 +136,17 @@ pub(crate) fn feed_uint(out: &mut impl FnMut(&[u8]), value: u64) {
 /// (bit 1; absent when the target is the primary block, which has none) and the security
 /// block's header (bit 2). `primary` is the primary block's canonical form: its exact encoded
 /// octets (RFC 9172 §4).
+#[inline]
 pub(crate) fn feed_scoped(
     scope: Scope,
     primary: &[u8],
     target: Option<&BlockHeader>,
     security: &BlockHeader,
-    out: &mut impl FnMut(&[u8]),
+    out: &mut impl ScopedSink,
 ) {
-    feed_uint(out, u64::from(scope.0));
+    out.uint(u64::from(scope.0));
     if scope.contains(Scope::PRIMARY_BLOCK) {
-        out(primary);
+        out.bytes(primary);
     }
     if scope.contains(Scope::TARGET_HEADER)
         && let Some(target) = target
