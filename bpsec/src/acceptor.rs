@@ -10,10 +10,11 @@ use alloc::vec::Vec;
 use bpv7::block::{CanonicalBlock, block_type};
 
 use crate::asb::{Items, SecurityBlock, Value};
-use crate::bundle_io::{Output, Parsed, header, is_security_block};
+use crate::bundle_io::{BlockList, Output, Parsed, SecurityList, header, is_security_block};
 use crate::context::Scope;
 use crate::context::bcb_aes_gcm::{self, BcbParameters, Cipher};
 use crate::context::bib_hmac_sha2::{self, BibParameters, Ippt, IpptTarget};
+use crate::list::List;
 use crate::policy::{Context, Policy, Rule, Service};
 use crate::replay::ReplayFilter;
 use crate::source::Options;
@@ -175,8 +176,8 @@ fn unsupported_or(context: i64, otherwise: PolicyViolation) -> Error {
 fn check_required(
     policy: &Policy<'_>,
     bundle: &Parsed<'_>,
-    bcbs: &[Op<'_, '_, '_>],
-    bibs: &[Op<'_, '_, '_>],
+    bcbs: &List<Op<'_, '_, '_>, 2>,
+    bibs: &List<Op<'_, '_, '_>, 2>,
 ) -> Result<(), Error> {
     let numbers = core::iter::once((0u64, 0u64))
         .chain(bundle.blocks.iter().map(|(b, _)| (b.number, b.block_type)))
@@ -259,10 +260,12 @@ fn accept_dyn(
     replay: Option<&mut ReplayFilter>,
     options: &Options,
 ) -> Result<Accepted, Error> {
-    let parsed = Parsed::new(bundle, &options.bundle)?;
-    let (decoded, encrypted_bibs) = parsed.security_blocks()?;
+    let mut blocks = BlockList::new();
+    let parsed = Parsed::new(bundle, &options.bundle, &mut blocks)?;
+    let mut decoded = SecurityList::new();
+    let encrypted_bibs = parsed.security_blocks(&mut decoded)?;
     rules::check(&parsed, &decoded, None)?;
-    let mut bcbs: Vec<Op<'_, '_, '_>> = Vec::with_capacity(decoded.len());
+    let mut bcbs: List<Op<'_, '_, '_>, 2> = List::new();
     for (b, a) in decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
@@ -273,8 +276,8 @@ fn accept_dyn(
     // Write every non-security block; BCB targets re-encoded so they can be decrypted in place.
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
-    let mut out = Output::start(parsed.primary_bytes(), input.len(), parsed.blocks.len());
-    for (block, span) in &parsed.blocks {
+    let mut out = Output::start(parsed.primary_bytes(), input.len());
+    for (block, span) in parsed.blocks {
         if is_security_block(block.block_type) {
             continue;
         }
@@ -296,7 +299,9 @@ fn accept_dyn(
         };
         let cek = key_for(keys, op.rule.key, params.wrapped_key)?;
         let variant = params.variant();
-        let Some(cipher) = Cipher::new(variant, &cek) else {
+        // Matched by reference: the keyed state stays where it was built (no move).
+        let cipher = Cipher::new(variant, &cek);
+        let Some(cipher) = &cipher else {
             return Err(Error::KeyLength {
                 key: op.rule.key,
                 expected: variant.key_len(),
@@ -356,15 +361,17 @@ fn accept_dyn(
             block: encrypted_bibs.first().map_or(0, |b| b.number),
         });
     }
-    let all: Vec<(CanonicalBlock<'_>, SecurityBlock<'_>)>;
+    let mut all = SecurityList::new();
     let all = if decrypted.is_empty() {
         &decoded
     } else {
-        all = decoded.iter().chain(&decrypted).cloned().collect();
+        for op in decoded.iter().chain(&decrypted) {
+            all.push(op.clone());
+        }
         rules::check(&parsed, &all, None)?;
         &all
     };
-    let mut bibs: Vec<Op<'_, '_, '_>> = Vec::new();
+    let mut bibs: List<Op<'_, '_, '_>, 2> = List::new();
     for (b, a) in all.iter().filter(|(b, _)| b.block_type == block_type::BIB) {
         bibs.push(op(policy, &parsed, b, a)?);
     }
@@ -393,7 +400,7 @@ fn accept_dyn(
 
     // Everything in the output was validated on input except the decrypted data: a known block
     // type's plaintext must decode (RFC 9171 §4.4) like any received block's.
-    for (block, _) in &parsed.blocks {
+    for (block, _) in parsed.blocks {
         if is_security_block(block.block_type) || !encrypted(block.number) {
             continue;
         }
@@ -505,8 +512,10 @@ fn verify_dyn(
     keys: &dyn KeyResolver,
     options: &Options,
 ) -> Result<Vec<Checked>, Error> {
-    let parsed = Parsed::new(bundle, &options.bundle)?;
-    let (decoded, _) = parsed.security_blocks()?;
+    let mut blocks = BlockList::new();
+    let parsed = Parsed::new(bundle, &options.bundle, &mut blocks)?;
+    let mut decoded = SecurityList::new();
+    parsed.security_blocks(&mut decoded)?;
     rules::check(&parsed, &decoded, None)?;
     let encrypted = |n: u64| {
         decoded

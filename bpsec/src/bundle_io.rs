@@ -14,19 +14,41 @@ use bpv7::crc::{self, CrcType};
 use crate::Error;
 use crate::asb::SecurityBlock;
 use crate::context::BlockHeader;
+use crate::list::List;
 
-/// A parsed input bundle with its canonical blocks listed.
+/// Canonical blocks kept inline: a bundle with a Previous Node, a Bundle Age, a Hop Count, a
+/// BIB, a BCB and the payload fits.
+const BLOCKS_INLINE: usize = 6;
+
+/// The canonical blocks of a bundle with their spans, in bundle order.
+pub(crate) type BlockList<'a> = List<(CanonicalBlock<'a>, Range<usize>), BLOCKS_INLINE>;
+
+/// Security blocks kept inline (one BIB and one BCB).
+const SECURITY_INLINE: usize = 2;
+
+/// Security blocks with their decoded ASBs.
+pub(crate) type SecurityList<'a> = List<(CanonicalBlock<'a>, SecurityBlock<'a>), SECURITY_INLINE>;
+
+/// A parsed input bundle with its canonical blocks listed (in a list the caller owns: the
+/// parse result is then small enough to be moved around for free).
 #[derive(Debug)]
 pub(crate) struct Parsed<'a> {
     pub view: BundleView<'a>,
-    pub blocks: Vec<(CanonicalBlock<'a>, Range<usize>)>,
+    pub blocks: &'a BlockList<'a>,
 }
 
 impl<'a> Parsed<'a> {
-    pub fn new(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
-        let view = BundleView::parse_with(bytes, options)?;
-        let mut blocks = Vec::with_capacity(view.block_count());
-        blocks.extend(view.blocks());
+    /// Parses `bytes` under `options`, listing the blocks into `blocks` (empty) as the parser
+    /// validates them.
+    #[inline]
+    pub fn new(
+        bytes: &'a [u8],
+        options: &ParseOptions,
+        blocks: &'a mut BlockList<'a>,
+    ) -> Result<Self, Error> {
+        let view = BundleView::parse_visiting(bytes, options, |block, span| {
+            blocks.push((*block, span.clone()));
+        })?;
         Ok(Self { view, blocks })
     }
 
@@ -50,19 +72,13 @@ impl<'a> Parsed<'a> {
         number == 0 || self.block(number).is_some()
     }
 
-    /// The security blocks with their decoded ASBs, BCBs first; a BIB that a BCB encrypts
-    /// is listed apart, undecoded (its data is ciphertext until the acceptor decrypts it).
-    #[allow(clippy::type_complexity)]
+    /// Lists the security blocks with their decoded ASBs into `decoded` (empty), BCBs first;
+    /// a BIB that a BCB encrypts is returned apart, undecoded (its data is ciphertext until
+    /// the acceptor decrypts it).
     pub fn security_blocks(
         &self,
-    ) -> Result<
-        (
-            Vec<(CanonicalBlock<'a>, SecurityBlock<'a>)>,
-            Vec<CanonicalBlock<'a>>,
-        ),
-        Error,
-    > {
-        let mut decoded = Vec::new();
+        decoded: &mut SecurityList<'a>,
+    ) -> Result<Vec<CanonicalBlock<'a>>, Error> {
         for (b, _) in self
             .blocks
             .iter()
@@ -82,7 +98,7 @@ impl<'a> Parsed<'a> {
                 decoded.push((*b, SecurityBlock::decode(b.data, b.number)?));
             }
         }
-        Ok((decoded, encrypted))
+        Ok(encrypted)
     }
 
     /// A block number not in use: one past the largest.
@@ -123,18 +139,18 @@ pub(crate) struct Written {
 #[derive(Debug)]
 pub(crate) struct Output {
     pub buf: Vec<u8>,
-    pub written: Vec<Written>,
+    pub written: List<Written, BLOCKS_INLINE>,
 }
 
 impl Output {
-    /// An output of about `capacity` octets and `blocks` canonical blocks.
-    pub fn start(primary: &[u8], capacity: usize, blocks: usize) -> Self {
+    /// An output of about `capacity` octets.
+    pub fn start(primary: &[u8], capacity: usize) -> Self {
         let mut buf = Vec::with_capacity(capacity);
         cbor::write_indefinite_array(&mut buf);
         buf.extend_from_slice(primary);
         Self {
             buf,
-            written: Vec::with_capacity(blocks),
+            written: List::new(),
         }
     }
 
@@ -236,9 +252,11 @@ impl Output {
         self.buf.get(w.data.clone()).unwrap_or_default()
     }
 
-    pub fn finish(mut self) -> Vec<u8> {
+    /// Closes the bundle and hands out its octets (by `&mut`: moving the whole `Output`
+    /// into a by-value `finish` copied it).
+    pub fn finish(&mut self) -> Vec<u8> {
         cbor::write_break(&mut self.buf);
-        self.buf
+        core::mem::take(&mut self.buf)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod context;
 pub mod error;
 mod key;
 pub mod keywrap;
+mod list;
 pub mod policy;
 pub mod replay;
 mod rules;

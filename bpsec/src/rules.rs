@@ -8,7 +8,7 @@ use bpv7::primary::BundleFlags;
 
 use crate::Error;
 use crate::asb::{FLAG_PARAMETERS_PRESENT, SecurityBlock};
-use crate::bundle_io::{Parsed, is_security_block};
+use crate::bundle_io::{Parsed, SecurityList, is_security_block};
 use crate::context::BlockHeader;
 
 fn rule(section: &'static str, rule: &'static str, block: u64) -> Error {
@@ -111,7 +111,7 @@ impl SecOp for NewOp<'_> {
 ///   decrypted before reassembly).
 pub(crate) fn check(
     bundle: &Parsed<'_>,
-    blocks: &[(CanonicalBlock<'_>, SecurityBlock<'_>)],
+    blocks: &SecurityList<'_>,
     new: Option<&NewOp<'_>>,
 ) -> Result<(), Error> {
     let ops = || {

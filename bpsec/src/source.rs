@@ -12,7 +12,7 @@ use bpv7::eid::Eid;
 use bpv7::primary::BundleFlags;
 
 use crate::asb::{self, AsbHeader, Item, Value};
-use crate::bundle_io::{Output, Parsed, REPLICATE, Written, header};
+use crate::bundle_io::{BlockList, Output, Parsed, REPLICATE, SecurityList, Written, header};
 use crate::context::bcb_aes_gcm::{self, AesVariant, BcbParameters, Cipher, IV_LEN, TAG_LEN};
 use crate::context::bib_hmac_sha2::{
     self, BibParameters, Ippt, IpptTarget, PrimaryIppt, ShaVariant,
@@ -195,7 +195,9 @@ pub fn add_bib(
     keys: &impl KeyResolver,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
-    add_bib_parsed(&Parsed::new(bundle, &options.bundle)?, spec, keys, options)
+    let mut blocks = BlockList::new();
+    let parsed = Parsed::new(bundle, &options.bundle, &mut blocks)?;
+    add_bib_parsed(&parsed, spec, keys, options)
 }
 
 /// [`add_bib`] on a bundle already parsed under `options.bundle`.
@@ -211,7 +213,8 @@ fn add_bib_parsed(
         number,
         flags: spec.block.flags,
     };
-    let (existing, _) = parsed.security_blocks()?;
+    let mut existing = SecurityList::new();
+    parsed.security_blocks(&mut existing)?;
     let new = rules::NewOp {
         header: security_header,
         targets: spec.targets,
@@ -295,7 +298,8 @@ fn add_bib_parsed(
         len: asb_header.encoded_len() + bpv7::cbor::head_len(macs.len() as u64) + results_len,
         fill: &fill,
     };
-    let (out, _) = assemble(parsed, &new, spec.block.placement, |_| false);
+    let mut out = output_for(parsed, &new);
+    assemble(&mut out, parsed, &new, spec.block.placement, |_| false);
     Ok(out.finish())
 }
 
@@ -310,7 +314,9 @@ pub fn add_bcb(
     keys: &impl KeyResolver,
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
-    add_bcb_parsed(&Parsed::new(bundle, &options.bundle)?, spec, keys)
+    let mut blocks = BlockList::new();
+    let parsed = Parsed::new(bundle, &options.bundle, &mut blocks)?;
+    add_bcb_parsed(&parsed, spec, keys)
 }
 
 /// [`add_bcb`] on a bundle already parsed under `options.bundle`.
@@ -332,7 +338,8 @@ fn add_bcb_parsed(
 
     // The bundle as it would be must pass the RFC 9172 rules: check the new block among the
     // existing ones before encrypting anything.
-    let (existing, _) = parsed.security_blocks()?;
+    let mut existing = SecurityList::new();
+    parsed.security_blocks(&mut existing)?;
     let new = rules::NewOp {
         header: security_header,
         targets: spec.targets,
@@ -352,7 +359,9 @@ fn add_bcb_parsed(
     };
     let cek = spec.wrap.unwrap_or(kek_or_key);
     let variant = params.variant();
-    let Some(cipher) = Cipher::new(variant, cek) else {
+    // Matched by reference: the keyed state stays where it was built (no move).
+    let cipher = Cipher::new(variant, cek);
+    let Some(cipher) = &cipher else {
         return Err(Error::KeyLength {
             key: spec.key,
             expected: variant.key_len(),
@@ -388,7 +397,8 @@ fn add_bcb_parsed(
         len: header_len + results_head + stride * spec.targets.len(),
         fill: &fill,
     };
-    let (mut out, bcb) = assemble(parsed, &new, spec.block.placement, |n| {
+    let mut out = output_for(parsed, &new);
+    let bcb = assemble(&mut out, parsed, &new, spec.block.placement, |n| {
         spec.targets.contains(&n)
     });
     let primary = parsed.primary_bytes();
@@ -436,21 +446,23 @@ fn compact<'a, const N: usize>(items: [Option<Item<'a>>; N]) -> ([Item<'a>; N], 
     (out, n)
 }
 
-/// Writes the output bundle: primary block, the new security block at `placement`, then
-/// the received blocks — verbatim, or (for `reencode(number)`) re-encoded without CRC so their
-/// data can be encrypted in place.
+/// An output for `parsed` plus `new_block`, started with the primary block.
+fn output_for(parsed: &Parsed<'_>, new_block: &NewData<'_>) -> Output {
+    let capacity = parsed.view.bytes().len() + new_block.len + 32;
+    Output::start(parsed.primary_bytes(), capacity)
+}
+
+/// Writes the rest of the output bundle ([`output_for`]): the new security block at
+/// `placement`, then the received blocks — verbatim, or (for `reencode(number)`) re-encoded
+/// without CRC so their data can be encrypted in place. Returns where the new block is.
 fn assemble(
+    out: &mut Output,
     parsed: &Parsed<'_>,
     new_block: &NewData<'_>,
     placement: Placement,
     reencode: impl Fn(u64) -> bool,
-) -> (Output, Written) {
+) -> Written {
     let input = parsed.view.bytes();
-    let mut out = Output::start(
-        parsed.primary_bytes(),
-        input.len() + new_block.len + 32,
-        parsed.blocks.len() + 1,
-    );
     let write_new = |out: &mut Output| {
         out.write_with(
             &new_block.header,
@@ -461,11 +473,11 @@ fn assemble(
     };
     let mut new = None;
     if placement == Placement::AfterPrimary {
-        new = Some(write_new(&mut out));
+        new = Some(write_new(out));
     }
-    for (block, span) in &parsed.blocks {
+    for (block, span) in parsed.blocks {
         if placement == Placement::BeforePayload && block.number == PAYLOAD_BLOCK_NUMBER {
-            new = Some(write_new(&mut out));
+            new = Some(write_new(out));
         }
         if reencode(block.number) {
             out.write(&header(block), CrcType::None, block.data);
@@ -475,8 +487,7 @@ fn assemble(
     }
     // The payload block is always there (the parser requires it), so `new` is set; the
     // fallback keeps this total.
-    let new = new.unwrap_or_else(|| write_new(&mut out));
-    (out, new)
+    new.unwrap_or_else(|| write_new(out))
 }
 
 /// The security block being added: its header, CRC type, and its ASB written in place.
@@ -579,7 +590,8 @@ fn seal_dyn(
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
     // Plan on the input: block numbers do not change as security blocks are added.
-    let parsed = Parsed::new(bundle, &options.bundle)?;
+    let mut blocks = BlockList::new();
+    let parsed = Parsed::new(bundle, &options.bundle, &mut blocks)?;
     let ours = || policy.rules.iter().filter(|r| r.source == *source);
     let numbers = || {
         core::iter::once((0, 0)).chain(
@@ -621,7 +633,9 @@ fn seal_dyn(
         current = Some(match current.as_deref() {
             None => add_bib_parsed(&parsed, &spec, keys, options),
             Some(sealed) => {
-                add_bib_parsed(&Parsed::new(sealed, &options.bundle)?, &spec, keys, options)
+                let mut blocks = BlockList::new();
+                let parsed = Parsed::new(sealed, &options.bundle, &mut blocks)?;
+                add_bib_parsed(&parsed, &spec, keys, options)
             }
         }?);
     }
@@ -642,7 +656,11 @@ fn seal_dyn(
             };
             current = Some(match current.as_deref() {
                 None => add_bcb_parsed(&parsed, &spec, keys),
-                Some(sealed) => add_bcb_parsed(&Parsed::new(sealed, &options.bundle)?, &spec, keys),
+                Some(sealed) => {
+                    let mut blocks = BlockList::new();
+                    let parsed = Parsed::new(sealed, &options.bundle, &mut blocks)?;
+                    add_bcb_parsed(&parsed, &spec, keys)
+                }
             }?);
         }
     }

@@ -83,7 +83,7 @@ impl<'a> BundleView<'a> {
     /// [`Self::parse_with`]. A copy of the parser specialised for these options (their
     /// checks are decided at compile time), the common case.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
-        Self::parse_inline(bytes, &ParseOptions::STRICT)
+        Self::parse_inline(bytes, &ParseOptions::STRICT, |_, _| {})
     }
 
     /// Parses and validates `bytes`, which must hold exactly one bundle (RFC 9171 §4.1):
@@ -97,12 +97,30 @@ impl<'a> BundleView<'a> {
     /// (§4.2.4), a fragment's payload within the total ADU length, and the `options` rules.
     /// Error offsets index `bytes`. Allocates nothing.
     pub fn parse_with(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
-        Self::parse_inline(bytes, options)
+        Self::parse_inline(bytes, options, |_, _| {})
     }
 
-    /// The parser, inlined into [`Self::parse`] and [`Self::parse_with`].
+    /// [`Self::parse_with`], handing each canonical block to `visit` (in bundle order, with
+    /// its span in `bytes`) as the parser decodes it, so that a caller who needs the blocks
+    /// gets them without walking the bundle a second time ([`Self::blocks`]). Blocks are
+    /// handed out before the bundle-level rules are all checked: on `Err`, discard what
+    /// `visit` saw. Allocates nothing.
+    pub fn parse_visiting(
+        bytes: &'a [u8],
+        options: &ParseOptions,
+        visit: impl FnMut(&CanonicalBlock<'a>, &Range<usize>),
+    ) -> Result<Self, Error> {
+        Self::parse_inline(bytes, options, visit)
+    }
+
+    /// The parser, inlined into [`Self::parse`], [`Self::parse_with`] and
+    /// [`Self::parse_visiting`].
     #[inline(always)]
-    fn parse_inline(bytes: &'a [u8], options: &ParseOptions) -> Result<Self, Error> {
+    fn parse_inline(
+        bytes: &'a [u8],
+        options: &ParseOptions,
+        mut visit: impl FnMut(&CanonicalBlock<'a>, &Range<usize>),
+    ) -> Result<Self, Error> {
         let mut dec = Decoder::new(bytes);
         if let Some(items) = dec.array()? {
             let kind = ErrorKind::ArrayLength {
@@ -131,6 +149,7 @@ impl<'a> BundleView<'a> {
         while !dec.is_break() {
             let (block, span) = CanonicalBlock::decode_with(&mut dec, options)?;
             checker.block(&view.primary, &block, span.clone())?;
+            visit(&block, &span);
             last = Some((block, span));
         }
         let end = dec.position();
@@ -648,6 +667,30 @@ mod tests {
         assert_eq!(view.payload(), b"hi");
         assert_eq!(view.block_count(), 1);
         assert_eq!(view.blocks().count(), 1);
+    }
+
+    #[test]
+    fn parse_visiting_hands_out_the_blocks_in_order() {
+        let hop = CanonicalBlock {
+            block_type: block_type::HOP_COUNT,
+            number: 3,
+            flags: BlockFlags(0),
+            crc_type: CrcType::Crc32C,
+            data: &[0x82, 0x0a, 0x00],
+        };
+        let bytes = BundleBuilder::new(primary())
+            .block(hop)
+            .payload(b"hi", BlockFlags(0), CrcType::None)
+            .to_vec()
+            .unwrap();
+        let mut seen = Vec::new();
+        let view = BundleView::parse_visiting(&bytes, &ParseOptions::STRICT, |b, span| {
+            seen.push((*b, span.clone()));
+        })
+        .unwrap();
+        assert_eq!(view, BundleView::parse(&bytes).unwrap());
+        assert_eq!(seen, view.blocks().collect::<Vec<_>>());
+        assert_eq!(seen.len(), 2);
     }
 
     #[test]

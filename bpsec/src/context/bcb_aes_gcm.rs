@@ -233,7 +233,10 @@ enum Inner {
 }
 
 impl Cipher {
-    /// Keys the cipher; `None` if `key` is not [`AesVariant::key_len`] octets.
+    /// Keys the cipher; `None` if `key` is not [`AesVariant::key_len`] octets. Inlined, so
+    /// that the keyed state (round keys, GHASH key) is built where the caller keeps it
+    /// instead of being moved there.
+    #[inline]
     pub fn new(variant: AesVariant, key: &[u8]) -> Option<Self> {
         Some(Self(match variant {
             AesVariant::A128Gcm => Inner::A128(Aes128Gcm::new_from_slice(key).ok()?),
