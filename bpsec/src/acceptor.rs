@@ -42,7 +42,88 @@ pub struct Accepted {
     /// was; it parses under `ParseOptions { require_primary_crc: false, .. }`.
     pub bundle: Vec<u8>,
     /// Every operation checked, in processing order (BCBs first).
-    pub checked: Vec<Checked>,
+    pub checked: CheckedList,
+}
+
+/// Operations kept inline in a [`CheckedList`]: a bundle usually carries one or two.
+const CHECKED_INLINE: usize = 2;
+
+/// The operations [`accept`] checked, in order; read it as a slice (`Deref`). The first
+/// [`CHECKED_INLINE`] are kept inline, so that accepting the usual bundle allocates nothing
+/// but its output.
+#[derive(Debug, Clone)]
+pub struct CheckedList(CheckedStore);
+
+#[derive(Debug, Clone)]
+enum CheckedStore {
+    /// The first `.1` entries are the list (the rest are placeholders).
+    Inline([Checked; CHECKED_INLINE], usize),
+    Heap(Vec<Checked>),
+}
+
+impl CheckedList {
+    /// An empty list (allocates nothing).
+    pub const fn new() -> Self {
+        const UNUSED: Checked = Checked {
+            service: Service::Integrity,
+            block: 0,
+            target: 0,
+            key: KeyId(0),
+        };
+        Self(CheckedStore::Inline([UNUSED; CHECKED_INLINE], 0))
+    }
+
+    /// Appends `op`; past the inline capacity, the list moves to the heap once.
+    pub fn push(&mut self, op: Checked) {
+        match &mut self.0 {
+            CheckedStore::Inline(items, len) => match items.get_mut(*len) {
+                Some(slot) => {
+                    *slot = op;
+                    *len += 1;
+                }
+                None => {
+                    let mut heap = Vec::with_capacity(2 * CHECKED_INLINE);
+                    heap.extend_from_slice(items);
+                    heap.push(op);
+                    self.0 = CheckedStore::Heap(heap);
+                }
+            },
+            CheckedStore::Heap(heap) => heap.push(op),
+        }
+    }
+}
+
+impl Default for CheckedList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::ops::Deref for CheckedList {
+    type Target = [Checked];
+    fn deref(&self) -> &[Checked] {
+        match &self.0 {
+            CheckedStore::Inline(items, len) => items.get(..*len).unwrap_or_default(),
+            CheckedStore::Heap(heap) => heap,
+        }
+    }
+}
+
+impl PartialEq for CheckedList {
+    /// Same operations in the same order, wherever they are stored.
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for CheckedList {}
+
+impl Extend<Checked> for CheckedList {
+    fn extend<I: IntoIterator<Item = Checked>>(&mut self, ops: I) {
+        for op in ops {
+            self.push(op);
+        }
+    }
 }
 
 /// One operation of the bundle matched to its rule.
@@ -273,7 +354,8 @@ fn accept_dyn(
         bcbs.push(op(policy, &parsed, b, a)?);
     }
 
-    // Write every non-security block; BCB targets re-encoded so they can be decrypted in place.
+    // Write every non-security block; BCB targets in deterministic CBOR (re-encoded if they
+    // were not) so they can be decrypted in place.
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
     let mut out = Output::start(parsed.primary_bytes(), input.len());
@@ -282,7 +364,7 @@ fn accept_dyn(
             continue;
         }
         if encrypted(block.number) {
-            out.write(&header(block), block.crc_type, block.data);
+            out.rewrite(input, block, span, block.crc_type);
         } else {
             out.copy(input, block, span);
         }
@@ -290,7 +372,7 @@ fn accept_dyn(
 
     // Decrypt (RFC 9173 §4.8.2): BIBs into their own buffers, other targets in place.
     let primary = parsed.primary_bytes();
-    let mut checked = Vec::with_capacity(bcbs.iter().map(|op| op.asb.target_count()).sum());
+    let mut checked = CheckedList::new();
     let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
     let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {

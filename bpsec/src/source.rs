@@ -453,7 +453,7 @@ fn output_for(parsed: &Parsed<'_>, new_block: &NewData<'_>) -> Output {
 }
 
 /// Writes the rest of the output bundle ([`output_for`]): the new security block at
-/// `placement`, then the received blocks — verbatim, or (for `reencode(number)`) re-encoded
+/// `placement`, then the received blocks — verbatim, or (for `reencode(number)`) written in deterministic CBOR
 /// without CRC so their data can be encrypted in place. Returns where the new block is.
 fn assemble(
     out: &mut Output,
@@ -480,7 +480,7 @@ fn assemble(
             new = Some(write_new(out));
         }
         if reencode(block.number) {
-            out.write(&header(block), CrcType::None, block.data);
+            out.rewrite(input, block, span, CrcType::None);
         } else {
             out.copy(input, block, span);
         }
