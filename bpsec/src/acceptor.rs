@@ -218,7 +218,7 @@ fn check_parameters<'a>(
             if asb.context_id != bib_hmac_sha2::CONTEXT_ID {
                 return Err(unsupported_or(asb.context_id, wrong("security context")));
             }
-            let params = BibParameters::decode(asb.parameters())?;
+            let params = asb.bib_parameters()?;
             if params.sha() != variant {
                 return Err(wrong("SHA variant").into());
             }
@@ -231,7 +231,7 @@ fn check_parameters<'a>(
             if asb.context_id != bcb_aes_gcm::CONTEXT_ID {
                 return Err(unsupported_or(asb.context_id, wrong("security context")));
             }
-            let params = BcbParameters::decode(asb.parameters())?;
+            let params = asb.bcb_parameters()?;
             if params.variant() != variant {
                 return Err(wrong("AES variant").into());
             }
