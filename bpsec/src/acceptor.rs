@@ -52,13 +52,12 @@ const CHECKED_INLINE: usize = 2;
 /// [`CHECKED_INLINE`] are kept inline, so that accepting the usual bundle allocates nothing
 /// but its output.
 #[derive(Debug, Clone)]
-pub struct CheckedList(CheckedStore);
-
-#[derive(Debug, Clone)]
-enum CheckedStore {
-    /// The first `.1` entries are the list (the rest are placeholders).
-    Inline([Checked; CHECKED_INLINE], usize),
-    Heap(Vec<Checked>),
+pub struct CheckedList {
+    /// The list while it has at most [`CHECKED_INLINE`] entries (the rest are placeholders).
+    inline: [Checked; CHECKED_INLINE],
+    len: usize,
+    /// The whole list once it has more.
+    heap: Vec<Checked>,
 }
 
 impl CheckedList {
@@ -70,26 +69,26 @@ impl CheckedList {
             target: 0,
             key: KeyId(0),
         };
-        Self(CheckedStore::Inline([UNUSED; CHECKED_INLINE], 0))
+        Self {
+            inline: [UNUSED; CHECKED_INLINE],
+            len: 0,
+            heap: Vec::new(),
+        }
     }
 
     /// Appends `op`; past the inline capacity, the list moves to the heap once.
+    #[inline]
     pub fn push(&mut self, op: Checked) {
-        match &mut self.0 {
-            CheckedStore::Inline(items, len) => match items.get_mut(*len) {
-                Some(slot) => {
-                    *slot = op;
-                    *len += 1;
-                }
-                None => {
-                    let mut heap = Vec::with_capacity(2 * CHECKED_INLINE);
-                    heap.extend_from_slice(items);
-                    heap.push(op);
-                    self.0 = CheckedStore::Heap(heap);
-                }
-            },
-            CheckedStore::Heap(heap) => heap.push(op),
+        if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = op;
+        } else {
+            if self.heap.is_empty() {
+                self.heap.reserve(2 * CHECKED_INLINE);
+                self.heap.extend_from_slice(&self.inline);
+            }
+            self.heap.push(op);
         }
+        self.len += 1;
     }
 }
 
@@ -102,9 +101,10 @@ impl Default for CheckedList {
 impl core::ops::Deref for CheckedList {
     type Target = [Checked];
     fn deref(&self) -> &[Checked] {
-        match &self.0 {
-            CheckedStore::Inline(items, len) => items.get(..*len).unwrap_or_default(),
-            CheckedStore::Heap(heap) => heap,
+        if self.len <= CHECKED_INLINE {
+            self.inline.get(..self.len).unwrap_or_default()
+        } else {
+            &self.heap
         }
     }
 }
@@ -142,6 +142,7 @@ enum Params<'a> {
 }
 
 /// `block`'s operation matched to its policy rule, parameters checked ([`match_rule`]).
+#[inline(always)]
 fn op<'o, 'a, 'p>(
     policy: &'p Policy<'p>,
     bundle: &Parsed<'_>,
@@ -158,6 +159,7 @@ fn op<'o, 'a, 'p>(
 }
 
 /// The rule for every target of `asb`, and the parameters checked against it.
+#[inline(always)]
 fn match_rule<'p, 'a>(
     policy: &'p Policy<'p>,
     bundle: &Parsed<'_>,
@@ -207,6 +209,7 @@ fn match_rule<'p, 'a>(
 }
 
 /// The context id, variant and scope of `asb` must be the rule's.
+#[inline(always)]
 fn check_parameters<'a>(
     rule: &Rule<'_>,
     block: u64,
@@ -330,19 +333,27 @@ pub fn accept(
     replay: Option<&mut ReplayFilter>,
     options: &Options,
 ) -> Result<Accepted, Error> {
-    accept_dyn(bundle, policy, keys, replay, options)
+    let mut checked = CheckedList::new();
+    let bundle = accept_dyn(bundle, policy, keys, replay, options, &mut checked)?;
+    Ok(Accepted { bundle, checked })
 }
 
-/// [`accept`], compiled once in this crate whatever the resolver type.
+/// [`accept`], compiled once in this crate whatever the resolver type: returns the output
+/// bundle and lists the operations in `checked` (empty), which the caller owns so that the
+/// list is not copied on the way out.
 fn accept_dyn(
     bundle: &[u8],
     policy: &Policy<'_>,
     keys: &dyn KeyResolver,
     replay: Option<&mut ReplayFilter>,
     options: &Options,
-) -> Result<Accepted, Error> {
+    checked: &mut CheckedList,
+) -> Result<Vec<u8>, Error> {
     let mut blocks = BlockList::new();
-    let parsed = Parsed::new(bundle, &options.bundle, &mut blocks)?;
+    // Used where the parser left it: copied out of the `Result` right after the call, its
+    // fields were read back wider than they were stored (a store-forwarding stall).
+    let parse = Parsed::new(bundle, &options.bundle, &mut blocks);
+    let parsed = parse.as_ref().map_err(Clone::clone)?;
     let mut decoded = SecurityList::new();
     let encrypted_bibs = parsed.security_blocks(&mut decoded)?;
     rules::check(&parsed, &decoded, None)?;
@@ -372,7 +383,6 @@ fn accept_dyn(
 
     // Decrypt (RFC 9173 §4.8.2): BIBs into their own buffers, other targets in place.
     let primary = parsed.primary_bytes();
-    let mut checked = CheckedList::new();
     let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
     let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {
@@ -413,7 +423,7 @@ fn accept_dyn(
                 bib_plain.push((*target_block, plain));
                 ok
             } else {
-                let Some(written) = out.find(target) else {
+                let Some(written) = out.find(target).cloned() else {
                     return Err(fail());
                 };
                 cipher.decrypt(params.iv, aad, out.data_mut(&written), tag)
@@ -458,7 +468,7 @@ fn accept_dyn(
         bibs.push(op(policy, &parsed, b, a)?);
     }
     for op in &bibs {
-        let data_of = |t: u64| out.find(t).map(|w| out.data(&w));
+        let data_of = |t: u64| out.find(t).map(|w| out.data(w));
         verify_bib(op, &parsed, &data_of, keys, options)?;
         checked.extend(op.asb.targets().map(|target| Checked {
             service: Service::Integrity,
@@ -486,17 +496,14 @@ fn accept_dyn(
         if is_security_block(block.block_type) || !encrypted(block.number) {
             continue;
         }
-        let Some(w) = out.find(block.number) else {
+        let Some(w) = out.find(block.number).cloned() else {
             continue;
         };
         bpv7::block::BlockData::decode(block.block_type, out.data(&w))
             .map_err(|e| bpv7::Error::new(w.data.start + e.offset, e.kind))?;
         out.patch_crc(&w);
     }
-    Ok(Accepted {
-        bundle: out.finish(),
-        checked,
-    })
+    Ok(out.finish())
 }
 
 /// The authentication tag in one target's results (RFC 9173 §4.4).

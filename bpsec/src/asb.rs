@@ -332,6 +332,7 @@ impl<'a> SecurityBlock<'a> {
 
     /// [`BibParameters::decode`] of [`Self::parameters`], without reading them again for a
     /// BIB-HMAC-SHA2 block (they were read when the ASB was decoded).
+    #[inline]
     pub(crate) fn bib_parameters(&self) -> Result<BibParameters<'a>, Error> {
         match self.known {
             KnownParameters::Bib(read) => read.map_err(bib_hmac_sha2::parameter_error),
@@ -341,6 +342,7 @@ impl<'a> SecurityBlock<'a> {
 
     /// [`BcbParameters::decode`] of [`Self::parameters`], without reading them again for a
     /// BCB-AES-GCM block (they were read when the ASB was decoded).
+    #[inline]
     pub(crate) fn bcb_parameters(&self) -> Result<BcbParameters<'a>, Error> {
         match self.known {
             KnownParameters::Bcb(read) => read
@@ -380,26 +382,61 @@ impl<'a> SecurityBlock<'a> {
     }
 
     /// The security results, one [`Items`] per target in target order.
-    pub fn results(&self) -> impl Iterator<Item = Items<'a>> + '_ {
+    #[inline]
+    pub fn results(&self) -> Results<'a> {
         let bytes = self.bytes.get(self.results.clone()).unwrap_or_default();
         let mut dec = Decoder::new(bytes);
-        let n = dec.array_definite().unwrap_or(0);
-        // Each set is read in place (an `Items` reads only its own pairs), and stepped over
-        // only when the next one is asked for: looking up the first target's results reads
-        // nothing else.
-        let mut started = false;
-        (0..n).map_while(move |_| {
-            if started {
-                Self::item_list(&mut dec, bytes, |_| {}).ok()?;
-            }
-            started = true;
-            Some(Items::new(bytes.get(dec.position()..)?))
-        })
+        let left = dec.array_definite().unwrap_or(0);
+        Results {
+            bytes,
+            dec,
+            left,
+            started: false,
+        }
     }
 
     /// The results of the `index`-th target.
     pub fn results_of(&self, index: usize) -> Option<Items<'a>> {
         self.results().nth(index)
+    }
+}
+
+/// The result sets of a [`SecurityBlock`] ([`SecurityBlock::results`]). Each set is read in
+/// place (an [`Items`] reads only its own pairs) and stepped over only when the next one is
+/// asked for: looking up the first target's results reads nothing else. A named type with an
+/// inlined `next`, so that each [`Items`] is built where it is used (returned by value from
+/// an out-of-line closure, it was read back wider than it was stored: a store-forwarding
+/// stall per target).
+#[derive(Debug, Clone)]
+pub struct Results<'a> {
+    bytes: &'a [u8],
+    dec: Decoder<'a>,
+    left: u64,
+    started: bool,
+}
+
+impl<'a> Iterator for Results<'a> {
+    type Item = Items<'a>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Items<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        if self.started && !self.step_over() {
+            self.left = 0;
+            return None;
+        }
+        self.started = true;
+        Some(Items::new(self.bytes.get(self.dec.position()..)?))
+    }
+}
+
+impl Results<'_> {
+    /// Steps over the current set; `false` if it does not read (never, once validated).
+    fn step_over(&mut self) -> bool {
+        SecurityBlock::item_list(&mut self.dec, self.bytes, |_| {}).is_ok()
     }
 }
 

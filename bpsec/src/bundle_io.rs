@@ -256,9 +256,10 @@ impl Output {
         }
     }
 
-    /// The written block `number`.
-    pub fn find(&self, number: u64) -> Option<Written> {
-        self.written.iter().find(|w| w.number == number).cloned()
+    /// The written block `number` (by reference: a `Written` returned by value from an
+    /// out-of-line call is read back wider than it was stored, a store-forwarding stall).
+    pub fn find(&self, number: u64) -> Option<&Written> {
+        self.written.iter().find(|w| w.number == number)
     }
 
     /// The type-specific data of written block `number`, mutable.
@@ -273,6 +274,7 @@ impl Output {
 
     /// Closes the bundle and hands out its octets (by `&mut`: moving the whole `Output`
     /// into a by-value `finish` copied it).
+    #[inline(always)]
     pub fn finish(&mut self) -> Vec<u8> {
         cbor::write_break(&mut self.buf);
         core::mem::take(&mut self.buf)

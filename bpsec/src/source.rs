@@ -405,7 +405,7 @@ fn add_bcb_parsed(
     let mut aad = bcb_aes_gcm::Aad::new();
     for (i, &t) in spec.targets.iter().enumerate() {
         let at = first_tag + i * stride;
-        let (Some(target), Some(written)) = (parsed.block(t), out.find(t)) else {
+        let (Some(target), Some(written)) = (parsed.block(t), out.find(t).cloned()) else {
             continue;
         };
         let aad = aad.build(
