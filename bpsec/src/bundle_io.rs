@@ -199,6 +199,7 @@ impl Output {
 
     /// [`Self::write`] with the type-specific data (`data_len` octets) written in place by
     /// `fill`, so a new security block is encoded straight into the output.
+    #[inline(always)]
     pub fn write_with(
         &mut self,
         header: &BlockHeader,

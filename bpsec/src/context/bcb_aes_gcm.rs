@@ -98,15 +98,31 @@ impl<'a> BcbParameters<'a> {
 
     /// The parameters to write, in id order; `None` entries are absent.
     pub fn items(&self) -> [Option<Item<'a>>; 4] {
-        [
-            Some((param::IV, Value::Bytes(self.iv))),
-            self.aes_variant
+        core::array::from_fn(|i| self.item(i))
+    }
+
+    /// The present parameters, in id order, computed one by one (no intermediate array:
+    /// its elements, stored piecewise and read back whole, stalled store forwarding).
+    pub(crate) fn present_items(&self) -> impl Iterator<Item = Item<'a>> + '_ {
+        (0..4).filter_map(|i| self.item(i))
+    }
+
+    /// The `i`-th parameter of [`Self::items`].
+    #[inline(always)]
+    fn item(&self, i: usize) -> Option<Item<'a>> {
+        match i {
+            0 => Some((param::IV, Value::Bytes(self.iv))),
+            1 => self
+                .aes_variant
                 .map(|v| (param::AES_VARIANT, Value::Uint(v.code()))),
-            self.wrapped_key
+            2 => self
+                .wrapped_key
                 .map(|k| (param::WRAPPED_KEY, Value::Bytes(k))),
-            self.scope
+            3 => self
+                .scope
                 .map(|s| (param::AAD_SCOPE, Value::Uint(u64::from(s.0)))),
-        ]
+            _ => None,
+        }
     }
 
     /// The effective AES variant.
