@@ -356,13 +356,13 @@ fn accept_dyn(
     let parsed = parse.as_ref().map_err(Clone::clone)?;
     let mut decoded = SecurityList::new();
     let encrypted_bibs = parsed.security_blocks(&mut decoded)?;
-    rules::check(&parsed, &decoded, None)?;
+    rules::check(parsed, &decoded, None)?;
     let mut bcbs: List<Op<'_, '_, '_>, 2> = List::new();
     for (b, a) in decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
     {
-        bcbs.push(op(policy, &parsed, b, a)?);
+        bcbs.push(op(policy, parsed, b, a)?);
     }
 
     // Write every non-security block; BCB targets in deterministic CBOR (re-encoded if they
@@ -460,16 +460,16 @@ fn accept_dyn(
         for op in decoded.iter().chain(&decrypted) {
             all.push(op.clone());
         }
-        rules::check(&parsed, &all, None)?;
+        rules::check(parsed, &all, None)?;
         &all
     };
     let mut bibs: List<Op<'_, '_, '_>, 2> = List::new();
     for (b, a) in all.iter().filter(|(b, _)| b.block_type == block_type::BIB) {
-        bibs.push(op(policy, &parsed, b, a)?);
+        bibs.push(op(policy, parsed, b, a)?);
     }
     for op in &bibs {
         let data_of = |t: u64| out.find(t).map(|w| out.data(w));
-        verify_bib(op, &parsed, &data_of, keys, options)?;
+        verify_bib(op, parsed, &data_of, keys, options)?;
         checked.extend(op.asb.targets().map(|target| Checked {
             service: Service::Integrity,
             block: op.block.number,
@@ -478,7 +478,7 @@ fn accept_dyn(
         }));
     }
 
-    check_required(policy, &parsed, &bcbs, &bibs)?;
+    check_required(policy, parsed, &bcbs, &bibs)?;
 
     if let Some(filter) = replay {
         let seq = parsed.view.primary().creation.sequence;
