@@ -49,11 +49,11 @@ pub struct Accepted {
 const CHECKED_INLINE: usize = 2;
 
 /// The operations [`accept`] checked, in order; read it as a slice (`Deref`). The first
-/// [`CHECKED_INLINE`] are kept inline, so that accepting the usual bundle allocates nothing
+/// two are kept inline, so that accepting the usual bundle allocates nothing
 /// but its output.
 #[derive(Debug, Clone)]
 pub struct CheckedList {
-    /// The list while it has at most [`CHECKED_INLINE`] entries (the rest are placeholders).
+    /// The list while it has at most `CHECKED_INLINE` entries (the rest are placeholders).
     inline: [Checked; CHECKED_INLINE],
     len: usize,
     /// The whole list once it has more.
