@@ -42,7 +42,88 @@ pub struct Accepted {
     /// was; it parses under `ParseOptions { require_primary_crc: false, .. }`.
     pub bundle: Vec<u8>,
     /// Every operation checked, in processing order (BCBs first).
-    pub checked: Vec<Checked>,
+    pub checked: CheckedList,
+}
+
+/// Operations kept inline in a [`CheckedList`]: a bundle usually carries one or two.
+const CHECKED_INLINE: usize = 2;
+
+/// The operations [`accept`] checked, in order; read it as a slice (`Deref`). The first
+/// two are kept inline, so that accepting the usual bundle allocates nothing
+/// but its output.
+#[derive(Debug, Clone)]
+pub struct CheckedList {
+    /// The list while it has at most `CHECKED_INLINE` entries (the rest are placeholders).
+    inline: [Checked; CHECKED_INLINE],
+    len: usize,
+    /// The whole list once it has more.
+    heap: Vec<Checked>,
+}
+
+impl CheckedList {
+    /// An empty list (allocates nothing).
+    pub const fn new() -> Self {
+        const UNUSED: Checked = Checked {
+            service: Service::Integrity,
+            block: 0,
+            target: 0,
+            key: KeyId(0),
+        };
+        Self {
+            inline: [UNUSED; CHECKED_INLINE],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+
+    /// Appends `op`; past the inline capacity, the list moves to the heap once.
+    #[inline]
+    pub fn push(&mut self, op: Checked) {
+        if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = op;
+        } else {
+            if self.heap.is_empty() {
+                self.heap.reserve(2 * CHECKED_INLINE);
+                self.heap.extend_from_slice(&self.inline);
+            }
+            self.heap.push(op);
+        }
+        self.len += 1;
+    }
+}
+
+impl Default for CheckedList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::ops::Deref for CheckedList {
+    type Target = [Checked];
+    fn deref(&self) -> &[Checked] {
+        if self.len <= CHECKED_INLINE {
+            self.inline.get(..self.len).unwrap_or_default()
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl PartialEq for CheckedList {
+    /// Same operations in the same order, wherever they are stored.
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for CheckedList {}
+
+impl Extend<Checked> for CheckedList {
+    fn extend<I: IntoIterator<Item = Checked>>(&mut self, ops: I) {
+        for op in ops {
+            self.push(op);
+        }
+    }
 }
 
 /// One operation of the bundle matched to its rule.
@@ -61,6 +142,7 @@ enum Params<'a> {
 }
 
 /// `block`'s operation matched to its policy rule, parameters checked ([`match_rule`]).
+#[inline(always)]
 fn op<'o, 'a, 'p>(
     policy: &'p Policy<'p>,
     bundle: &Parsed<'_>,
@@ -77,6 +159,7 @@ fn op<'o, 'a, 'p>(
 }
 
 /// The rule for every target of `asb`, and the parameters checked against it.
+#[inline(always)]
 fn match_rule<'p, 'a>(
     policy: &'p Policy<'p>,
     bundle: &Parsed<'_>,
@@ -126,6 +209,7 @@ fn match_rule<'p, 'a>(
 }
 
 /// The context id, variant and scope of `asb` must be the rule's.
+#[inline(always)]
 fn check_parameters<'a>(
     rule: &Rule<'_>,
     block: u64,
@@ -137,7 +221,7 @@ fn check_parameters<'a>(
             if asb.context_id != bib_hmac_sha2::CONTEXT_ID {
                 return Err(unsupported_or(asb.context_id, wrong("security context")));
             }
-            let params = BibParameters::decode(asb.parameters())?;
+            let params = asb.bib_parameters()?;
             if params.sha() != variant {
                 return Err(wrong("SHA variant").into());
             }
@@ -150,7 +234,7 @@ fn check_parameters<'a>(
             if asb.context_id != bcb_aes_gcm::CONTEXT_ID {
                 return Err(unsupported_or(asb.context_id, wrong("security context")));
             }
-            let params = BcbParameters::decode(asb.parameters())?;
+            let params = asb.bcb_parameters()?;
             if params.variant() != variant {
                 return Err(wrong("AES variant").into());
             }
@@ -249,31 +333,40 @@ pub fn accept(
     replay: Option<&mut ReplayFilter>,
     options: &Options,
 ) -> Result<Accepted, Error> {
-    accept_dyn(bundle, policy, keys, replay, options)
+    let mut checked = CheckedList::new();
+    let bundle = accept_dyn(bundle, policy, keys, replay, options, &mut checked)?;
+    Ok(Accepted { bundle, checked })
 }
 
-/// [`accept`], compiled once in this crate whatever the resolver type.
+/// [`accept`], compiled once in this crate whatever the resolver type: returns the output
+/// bundle and lists the operations in `checked` (empty), which the caller owns so that the
+/// list is not copied on the way out.
 fn accept_dyn(
     bundle: &[u8],
     policy: &Policy<'_>,
     keys: &dyn KeyResolver,
     replay: Option<&mut ReplayFilter>,
     options: &Options,
-) -> Result<Accepted, Error> {
+    checked: &mut CheckedList,
+) -> Result<Vec<u8>, Error> {
     let mut blocks = BlockList::new();
-    let parsed = Parsed::new(bundle, &options.bundle, &mut blocks)?;
+    // Used where the parser left it: copied out of the `Result` right after the call, its
+    // fields were read back wider than they were stored (a store-forwarding stall).
+    let parse = Parsed::new(bundle, &options.bundle, &mut blocks);
+    let parsed = parse.as_ref().map_err(Clone::clone)?;
     let mut decoded = SecurityList::new();
     let encrypted_bibs = parsed.security_blocks(&mut decoded)?;
-    rules::check(&parsed, &decoded, None)?;
+    rules::check(parsed, &decoded, None)?;
     let mut bcbs: List<Op<'_, '_, '_>, 2> = List::new();
     for (b, a) in decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
     {
-        bcbs.push(op(policy, &parsed, b, a)?);
+        bcbs.push(op(policy, parsed, b, a)?);
     }
 
-    // Write every non-security block; BCB targets re-encoded so they can be decrypted in place.
+    // Write every non-security block; BCB targets in deterministic CBOR (re-encoded if they
+    // were not) so they can be decrypted in place.
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
     let mut out = Output::start(parsed.primary_bytes(), input.len());
@@ -282,7 +375,7 @@ fn accept_dyn(
             continue;
         }
         if encrypted(block.number) {
-            out.write(&header(block), block.crc_type, block.data);
+            out.rewrite(input, block, span, block.crc_type);
         } else {
             out.copy(input, block, span);
         }
@@ -290,7 +383,6 @@ fn accept_dyn(
 
     // Decrypt (RFC 9173 §4.8.2): BIBs into their own buffers, other targets in place.
     let primary = parsed.primary_bytes();
-    let mut checked = Vec::with_capacity(bcbs.iter().map(|op| op.asb.target_count()).sum());
     let mut bib_plain: Vec<(CanonicalBlock<'_>, Vec<u8>)> = Vec::new();
     let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {
@@ -331,7 +423,7 @@ fn accept_dyn(
                 bib_plain.push((*target_block, plain));
                 ok
             } else {
-                let Some(written) = out.find(target) else {
+                let Some(written) = out.find(target).cloned() else {
                     return Err(fail());
                 };
                 cipher.decrypt(params.iv, aad, out.data_mut(&written), tag)
@@ -368,16 +460,16 @@ fn accept_dyn(
         for op in decoded.iter().chain(&decrypted) {
             all.push(op.clone());
         }
-        rules::check(&parsed, &all, None)?;
+        rules::check(parsed, &all, None)?;
         &all
     };
     let mut bibs: List<Op<'_, '_, '_>, 2> = List::new();
     for (b, a) in all.iter().filter(|(b, _)| b.block_type == block_type::BIB) {
-        bibs.push(op(policy, &parsed, b, a)?);
+        bibs.push(op(policy, parsed, b, a)?);
     }
     for op in &bibs {
-        let data_of = |t: u64| out.find(t).map(|w| out.data(&w));
-        verify_bib(op, &parsed, &data_of, keys, options)?;
+        let data_of = |t: u64| out.find(t).map(|w| out.data(w));
+        verify_bib(op, parsed, &data_of, keys, options)?;
         checked.extend(op.asb.targets().map(|target| Checked {
             service: Service::Integrity,
             block: op.block.number,
@@ -386,7 +478,7 @@ fn accept_dyn(
         }));
     }
 
-    check_required(policy, &parsed, &bcbs, &bibs)?;
+    check_required(policy, parsed, &bcbs, &bibs)?;
 
     if let Some(filter) = replay {
         let seq = parsed.view.primary().creation.sequence;
@@ -404,17 +496,14 @@ fn accept_dyn(
         if is_security_block(block.block_type) || !encrypted(block.number) {
             continue;
         }
-        let Some(w) = out.find(block.number) else {
+        let Some(w) = out.find(block.number).cloned() else {
             continue;
         };
         bpv7::block::BlockData::decode(block.block_type, out.data(&w))
             .map_err(|e| bpv7::Error::new(w.data.start + e.offset, e.kind))?;
         out.patch_crc(&w);
     }
-    Ok(Accepted {
-        bundle: out.finish(),
-        checked,
-    })
+    Ok(out.finish())
 }
 
 /// The authentication tag in one target's results (RFC 9173 §4.4).

@@ -13,7 +13,8 @@
 //! | security results | array, one entry per target, each an array of `[int id, value]` | same order as the targets (§3.6) |
 //!
 //! [`SecurityBlock`] is a zero-copy view validated once by [`SecurityBlock::decode`];
-//! parameters and results are re-read lazily from the validated bytes.
+//! results (and the parameters of contexts other than RFC 9173's) are re-read lazily from the
+//! validated bytes.
 
 use core::ops::Range;
 
@@ -22,6 +23,9 @@ use bpv7::eid::Eid;
 use bytes::BufMut;
 
 use crate::Error;
+use crate::context::ParamFault;
+use crate::context::bcb_aes_gcm::{self, BcbParameters, BcbParametersRead};
+use crate::context::bib_hmac_sha2::{self, BibParameters};
 
 /// Security context flag bit 0: the parameters item is present (RFC 9172 §3.6).
 pub const FLAG_PARAMETERS_PRESENT: u64 = 0x01;
@@ -170,6 +174,56 @@ pub struct SecurityBlock<'a> {
     pub source: Eid<'a>,
     parameters: Option<Range<usize>>,
     results: Range<usize>,
+    /// The parameters of an RFC 9173 context, read as they were validated.
+    known: KnownParameters<'a>,
+}
+
+/// The parameters of a context this crate implements (RFC 9173 §3.3, §4.3), read during
+/// [`SecurityBlock::decode`]'s validation pass so that the acceptor does not read them again;
+/// a fault is kept, not raised, until the acceptor asks (it reports the RFC 9172 rules and its
+/// policy first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KnownParameters<'a> {
+    /// Another context: its parameters are only validated as `[id, value]` pairs.
+    Other,
+    Bib(Result<BibParameters<'a>, ParamFault>),
+    Bcb(Result<BcbParametersRead<'a>, ParamFault>),
+}
+
+impl<'a> KnownParameters<'a> {
+    const fn new(context_id: i64) -> Self {
+        match context_id {
+            bib_hmac_sha2::CONTEXT_ID => Self::Bib(Ok(BibParameters {
+                sha_variant: None,
+                wrapped_key: None,
+                scope: None,
+            })),
+            bcb_aes_gcm::CONTEXT_ID => Self::Bcb(Ok(BcbParametersRead::EMPTY)),
+            _ => Self::Other,
+        }
+    }
+
+    /// Takes one validated parameter; after a fault the rest are not read (as by `decode`).
+    #[inline]
+    fn add(&mut self, item: Item<'a>) {
+        match self {
+            Self::Other => {}
+            Self::Bib(read) => {
+                if let Ok(p) = read
+                    && let Err(fault) = p.add(item)
+                {
+                    *read = Err(fault);
+                }
+            }
+            Self::Bcb(read) => {
+                if let Ok(p) = read
+                    && let Err(fault) = p.add(item)
+                {
+                    *read = Err(fault);
+                }
+            }
+        }
+    }
 }
 
 impl<'a> SecurityBlock<'a> {
@@ -220,8 +274,10 @@ impl<'a> SecurityBlock<'a> {
         let source = Eid::decode(&mut dec).map_err(wrap)?;
         source.validate().map_err(wrap)?;
 
+        let mut known = KnownParameters::new(context_id);
         let parameters = if context_flags & FLAG_PARAMETERS_PRESENT != 0 {
-            Some(Self::item_list(&mut dec, bytes).map_err(wrap)?)
+            let item = |item| known.add(item);
+            Some(Self::item_list(&mut dec, bytes, item).map_err(wrap)?)
         } else {
             None
         };
@@ -235,7 +291,7 @@ impl<'a> SecurityBlock<'a> {
             ));
         }
         for _ in 0..sets {
-            Self::item_list(&mut dec, bytes).map_err(wrap)?;
+            Self::item_list(&mut dec, bytes, |_| {}).map_err(wrap)?;
         }
         let results = results_start..dec.position();
         if !dec.is_empty() {
@@ -254,17 +310,46 @@ impl<'a> SecurityBlock<'a> {
             source,
             parameters,
             results,
+            known,
         })
     }
 
-    /// Validates one `[[id, value], …]` array and returns its span.
-    fn item_list(dec: &mut Decoder<'a>, bytes: &'a [u8]) -> Result<Range<usize>, bpv7::Error> {
+    /// Validates one `[[id, value], …]` array, handing each pair to `item`, and returns its
+    /// span.
+    #[inline]
+    fn item_list(
+        dec: &mut Decoder<'a>,
+        bytes: &'a [u8],
+        mut item: impl FnMut(Item<'a>),
+    ) -> Result<Range<usize>, bpv7::Error> {
         let start = dec.position();
         let n = dec.array_definite()?;
         for _ in 0..n {
-            Items::read(dec, bytes)?;
+            item(Items::read(dec, bytes)?);
         }
         Ok(start..dec.position())
+    }
+
+    /// [`BibParameters::decode`] of [`Self::parameters`], without reading them again for a
+    /// BIB-HMAC-SHA2 block (they were read when the ASB was decoded).
+    #[inline]
+    pub(crate) fn bib_parameters(&self) -> Result<BibParameters<'a>, Error> {
+        match self.known {
+            KnownParameters::Bib(read) => read.map_err(bib_hmac_sha2::parameter_error),
+            _ => BibParameters::decode(self.parameters()),
+        }
+    }
+
+    /// [`BcbParameters::decode`] of [`Self::parameters`], without reading them again for a
+    /// BCB-AES-GCM block (they were read when the ASB was decoded).
+    #[inline]
+    pub(crate) fn bcb_parameters(&self) -> Result<BcbParameters<'a>, Error> {
+        match self.known {
+            KnownParameters::Bcb(read) => read
+                .and_then(BcbParametersRead::finish)
+                .map_err(bcb_aes_gcm::parameter_error),
+            _ => BcbParameters::decode(self.parameters()),
+        }
     }
 
     /// The security targets, in ASB order.
@@ -297,26 +382,61 @@ impl<'a> SecurityBlock<'a> {
     }
 
     /// The security results, one [`Items`] per target in target order.
-    pub fn results(&self) -> impl Iterator<Item = Items<'a>> + '_ {
+    #[inline]
+    pub fn results(&self) -> Results<'a> {
         let bytes = self.bytes.get(self.results.clone()).unwrap_or_default();
         let mut dec = Decoder::new(bytes);
-        let n = dec.array_definite().unwrap_or(0);
-        // Each set is read in place (an `Items` reads only its own pairs), and stepped over
-        // only when the next one is asked for: looking up the first target's results reads
-        // nothing else.
-        let mut started = false;
-        (0..n).map_while(move |_| {
-            if started {
-                Self::item_list(&mut dec, bytes).ok()?;
-            }
-            started = true;
-            Some(Items::new(bytes.get(dec.position()..)?))
-        })
+        let left = dec.array_definite().unwrap_or(0);
+        Results {
+            bytes,
+            dec,
+            left,
+            started: false,
+        }
     }
 
     /// The results of the `index`-th target.
     pub fn results_of(&self, index: usize) -> Option<Items<'a>> {
         self.results().nth(index)
+    }
+}
+
+/// The result sets of a [`SecurityBlock`] ([`SecurityBlock::results`]). Each set is read in
+/// place (an [`Items`] reads only its own pairs) and stepped over only when the next one is
+/// asked for: looking up the first target's results reads nothing else. A named type with an
+/// inlined `next`, so that each [`Items`] is built where it is used (returned by value from
+/// an out-of-line closure, it was read back wider than it was stored: a store-forwarding
+/// stall per target).
+#[derive(Debug, Clone)]
+pub struct Results<'a> {
+    bytes: &'a [u8],
+    dec: Decoder<'a>,
+    left: u64,
+    started: bool,
+}
+
+impl<'a> Iterator for Results<'a> {
+    type Item = Items<'a>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Items<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        if self.started && !self.step_over() {
+            self.left = 0;
+            return None;
+        }
+        self.started = true;
+        Some(Items::new(self.bytes.get(self.dec.position()..)?))
+    }
+}
+
+impl Results<'_> {
+    /// Steps over the current set; `false` if it does not read (never, once validated).
+    fn step_over(&mut self) -> bool {
+        SecurityBlock::item_list(&mut self.dec, self.bytes, |_| {}).is_ok()
     }
 }
 
@@ -404,4 +524,53 @@ fn write_item(buf: &mut impl BufMut, (id, value): &Item<'_>) {
 
 fn item_len((id, value): &Item<'_>) -> usize {
     1 + cbor::int_len(*id) + value.encoded_len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    /// A parameter of a context's id range (valid or not) with a uint or byte-string value.
+    fn item() -> impl Strategy<Value = (i64, Result<u64, Vec<u8>>)> {
+        (
+            -2i64..7,
+            prop_oneof![
+                (0u64..10).prop_map(Ok),
+                proptest::collection::vec(any::<u8>(), 0..20).prop_map(Err),
+            ],
+        )
+    }
+
+    proptest! {
+        /// The parameters read during the ASB decode are exactly what the contexts' own
+        /// decoders read from the validated parameters: same values, same first error.
+        #[test]
+        fn one_pass_parameters_match_decode(
+            context_id in 0i64..4,
+            items in proptest::collection::vec(item(), 0..6),
+        ) {
+            let items: Vec<Item<'_>> = items
+                .iter()
+                .map(|(id, v)| match v {
+                    Ok(u) => (*id, Value::Uint(*u)),
+                    Err(b) => (*id, Value::Bytes(b)),
+                })
+                .collect();
+            let header = AsbHeader {
+                targets: &[1],
+                context_id,
+                source: Eid::Ipn { allocator: 0, node: 1, service: 0 },
+                parameters: &items,
+            };
+            let mut buf = Vec::new();
+            header.encode(&mut buf);
+            write_results_head(&mut buf, 1);
+            write_result(&mut buf, &[]);
+            let asb = SecurityBlock::decode(&buf, 2).unwrap();
+            prop_assert_eq!(asb.bcb_parameters(), BcbParameters::decode(asb.parameters()));
+            prop_assert_eq!(asb.bib_parameters(), BibParameters::decode(asb.parameters()));
+        }
+    }
 }

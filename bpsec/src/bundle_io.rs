@@ -170,6 +170,25 @@ impl Output {
         });
     }
 
+    /// Writes received block `block` (at `span` of `input`) as [`Self::write`] would with CRC
+    /// type `crc_type`, so that its data can be changed in place. When the received encoding
+    /// already is that one (same CRC type, every head in shortest form: the only encoding of
+    /// that length, RFC 8949 §4.2.1) it is copied instead of re-encoded; its CRC, checked by
+    /// the parser, is the one [`Self::write`] would compute.
+    pub fn rewrite(
+        &mut self,
+        input: &[u8],
+        block: &CanonicalBlock<'_>,
+        span: &Range<usize>,
+        crc_type: CrcType,
+    ) {
+        if block.crc_type == crc_type && span.len() == block.encoded_len() {
+            self.copy(input, block, span);
+        } else {
+            self.write(&header(block), crc_type, block.data);
+        }
+    }
+
     /// Writes a block in deterministic CBOR with `data` as its type-specific data and a CRC
     /// of `crc_type` (computed now; call [`Self::patch_crc`] after changing the data).
     pub fn write(&mut self, header: &BlockHeader, crc_type: CrcType, data: &[u8]) -> Written {
@@ -180,6 +199,7 @@ impl Output {
 
     /// [`Self::write`] with the type-specific data (`data_len` octets) written in place by
     /// `fill`, so a new security block is encoded straight into the output.
+    #[inline(always)]
     pub fn write_with(
         &mut self,
         header: &BlockHeader,
@@ -237,9 +257,10 @@ impl Output {
         }
     }
 
-    /// The written block `number`.
-    pub fn find(&self, number: u64) -> Option<Written> {
-        self.written.iter().find(|w| w.number == number).cloned()
+    /// The written block `number` (by reference: a `Written` returned by value from an
+    /// out-of-line call is read back wider than it was stored, a store-forwarding stall).
+    pub fn find(&self, number: u64) -> Option<&Written> {
+        self.written.iter().find(|w| w.number == number)
     }
 
     /// The type-specific data of written block `number`, mutable.
@@ -254,6 +275,7 @@ impl Output {
 
     /// Closes the bundle and hands out its octets (by `&mut`: moving the whole `Output`
     /// into a by-value `finish` copied it).
+    #[inline(always)]
     pub fn finish(&mut self) -> Vec<u8> {
         cbor::write_break(&mut self.buf);
         core::mem::take(&mut self.buf)

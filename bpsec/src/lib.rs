@@ -17,7 +17,7 @@ pub mod replay;
 mod rules;
 mod source;
 
-pub use acceptor::{Accepted, Checked, accept, verify};
+pub use acceptor::{Accepted, Checked, CheckedList, accept, verify};
 pub use error::{Error, PolicyViolation};
 pub use key::{KeyId, KeyResolver, KeyUsage, StaticKeys};
 pub use policy::{Context, Policy, Rule, Service, Targets};

@@ -14,10 +14,12 @@ pub(crate) struct List<T, const N: usize> {
 }
 
 impl<T, const N: usize> List<T, N> {
-    /// An empty list (allocates nothing).
-    pub const fn new() -> Self {
+    /// An empty list (allocates nothing). Slot by slot: a constant `[None; N]` is built as a
+    /// whole array and copied (`memcpy`), where only each slot's discriminant needs writing.
+    #[inline]
+    pub fn new() -> Self {
         Self {
-            inline: [const { None }; N],
+            inline: core::array::from_fn(|_| None),
             len: 0,
             heap: Vec::new(),
         }

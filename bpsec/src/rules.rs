@@ -125,6 +125,9 @@ pub(crate) fn check(
         .primary()
         .flags
         .contains(BundleFlags::IS_FRAGMENT);
+    // With a single security block, the rules that relate two blocks (§3.2, §3.8 "shares a
+    // target", §3.9) hold trivially: only that block's own rules are checked.
+    let alone = ops().nth(1).is_none();
     for op in ops() {
         let header = op.header();
         // Receivers ignore reserved flag bits (§3.6) so that later specifications can assign
@@ -154,12 +157,14 @@ pub(crate) fn check(
                     header.number,
                 ));
             }
-            let same_service = ops()
-                .filter(|o| {
-                    o.header().block_type == header.block_type && o.target_list().has(target)
-                })
-                .count();
-            if same_service > 1 {
+            let same_service = || {
+                ops()
+                    .filter(|o| {
+                        o.header().block_type == header.block_type && o.target_list().has(target)
+                    })
+                    .count()
+            };
+            if !alone && same_service() > 1 {
                 return Err(rule(
                     "§3.2",
                     "block is the target of two operations of the same service",
@@ -167,7 +172,7 @@ pub(crate) fn check(
                 ));
             }
             if is_bcb {
-                check_bcb_target(&ops, &header, &targets, target, target_type)?;
+                check_bcb_target(&ops, alone, &header, &targets, target, target_type)?;
             } else if is_security_block(target_type) {
                 return Err(rule(
                     "§3.7",
@@ -193,6 +198,7 @@ fn target_type(bundle: &Parsed<'_>, number: u64) -> Option<u64> {
 
 fn check_bcb_target<'o, I: Iterator<Item = &'o dyn SecOp>>(
     ops: &impl Fn() -> I,
+    alone: bool,
     bcb: &BlockHeader,
     targets: &TargetList<'_>,
     target: u64,
@@ -207,6 +213,10 @@ fn check_bcb_target<'o, I: Iterator<Item = &'o dyn SecOp>>(
     }
     if target_type == block_type::BCB {
         return Err(rule("§3.8", "a BCB must not target a BCB", bcb.number));
+    }
+    if alone {
+        // No BIB besides this BCB: the rules below relate it to one.
+        return Ok(());
     }
     if target_type == block_type::BIB {
         // An encrypted BIB is not decoded yet: the acceptor checks again after decrypting.

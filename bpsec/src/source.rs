@@ -263,7 +263,8 @@ fn add_bib_parsed(
         })
         .collect();
 
-    let (items, n) = compact(params.items());
+    let mut items = [(0, Value::Uint(0)); 3];
+    let n = compact(params.items().into_iter().flatten(), &mut items);
     let asb_header = AsbHeader {
         targets: spec.targets,
         context_id: bib_hmac_sha2::CONTEXT_ID,
@@ -371,7 +372,8 @@ fn add_bcb_parsed(
 
     // ASB with zero tags, patched once the targets are encrypted: each result is
     // `[[1, bstr(16)]]`, so the tags sit at a fixed stride after the results head.
-    let (items, n) = compact(params.items());
+    let mut items = [(0, Value::Uint(0)); 4];
+    let n = compact(params.present_items(), &mut items);
     let asb_header = AsbHeader {
         targets: spec.targets,
         context_id: bcb_aes_gcm::CONTEXT_ID,
@@ -405,7 +407,7 @@ fn add_bcb_parsed(
     let mut aad = bcb_aes_gcm::Aad::new();
     for (i, &t) in spec.targets.iter().enumerate() {
         let at = first_tag + i * stride;
-        let (Some(target), Some(written)) = (parsed.block(t), out.find(t)) else {
+        let (Some(target), Some(written)) = (parsed.block(t), out.find(t).cloned()) else {
             continue;
         };
         let aad = aad.build(
@@ -433,17 +435,21 @@ fn add_bcb_parsed(
     Ok(out.finish())
 }
 
-/// The present parameters of `items`, in order, on the stack.
-fn compact<'a, const N: usize>(items: [Option<Item<'a>>; N]) -> ([Item<'a>; N], usize) {
-    let mut out = [(0, Value::Uint(0)); N];
+/// The parameters `items`, in order, into `out` (the caller's: returning the
+/// array just written, element by element, copied it back at once, a store-forwarding
+/// stall); returns how many.
+fn compact<'a, const N: usize>(
+    items: impl IntoIterator<Item = Item<'a>>,
+    out: &mut [Item<'a>; N],
+) -> usize {
     let mut n = 0;
-    for item in items.into_iter().flatten() {
+    for item in items {
         if let Some(slot) = out.get_mut(n) {
             *slot = item;
             n += 1;
         }
     }
-    (out, n)
+    n
 }
 
 /// An output for `parsed` plus `new_block`, started with the primary block.
@@ -453,7 +459,7 @@ fn output_for(parsed: &Parsed<'_>, new_block: &NewData<'_>) -> Output {
 }
 
 /// Writes the rest of the output bundle ([`output_for`]): the new security block at
-/// `placement`, then the received blocks — verbatim, or (for `reencode(number)`) re-encoded
+/// `placement`, then the received blocks — verbatim, or (for `reencode(number)`) written in deterministic CBOR
 /// without CRC so their data can be encrypted in place. Returns where the new block is.
 fn assemble(
     out: &mut Output,
@@ -480,7 +486,7 @@ fn assemble(
             new = Some(write_new(out));
         }
         if reencode(block.number) {
-            out.write(&header(block), CrcType::None, block.data);
+            out.rewrite(input, block, span, CrcType::None);
         } else {
             out.copy(input, block, span);
         }

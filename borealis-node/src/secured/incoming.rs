@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
-use bpsec::{Checked, KeyResolver, Options, Policy, ReplayFilter, Service};
+use bpsec::{Checked, CheckedList, KeyResolver, Options, Policy, ReplayFilter, Service};
 use bpv7::bundle::{BundleView, ParseOptions};
 
 use super::{Error, ReceivedState, Unverified, Verified, encrypts_payload};
@@ -21,7 +21,7 @@ pub struct Received<S: ReceivedState> {
     /// Verified: span of the payload data in `bytes`. Unverified: empty.
     payload_span: Range<usize>,
     /// Verified: the operations the acceptor checked. Unverified: empty.
-    checked: Vec<Checked>,
+    checked: CheckedList,
     /// Verified: the options `bytes` parses under. Unverified: unused.
     parse: ParseOptions,
     state: PhantomData<S>,
@@ -44,7 +44,7 @@ impl Received<Unverified> {
         Self {
             bytes,
             payload_span: 0..0,
-            checked: Vec::new(),
+            checked: CheckedList::new(),
             parse: ParseOptions::STRICT,
             state: PhantomData,
         }

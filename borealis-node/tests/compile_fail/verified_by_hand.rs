@@ -8,7 +8,7 @@ fn main() {
     let _forged: Received<Verified> = Received {
         bytes: Vec::new(),
         payload_span: 0..0,
-        checked: Vec::new(),
+        checked: bpsec::CheckedList::new(),
         parse: bpv7::bundle::ParseOptions::STRICT,
         state: PhantomData,
     };

@@ -5,7 +5,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce, Tag};
 use alloc::vec::Vec;
 
-use super::{BlockHeader, Count, Fill, Scope, feed_scoped};
+use super::{BlockHeader, Count, Fill, ParamFault, Scope, feed_scoped};
 use crate::Error;
 use crate::asb::{Item, Items, Value};
 
@@ -89,58 +89,40 @@ impl<'a> BcbParameters<'a> {
     /// Reads the parameters of a received BCB: the IV must be present and [`IV_LEN`] octets;
     /// an unknown, repeated or out-of-range parameter is an [`Error::Parameter`].
     pub fn decode(items: Items<'a>) -> Result<Self, Error> {
-        let bad = |id, reason| Error::Parameter {
-            context: CONTEXT_ID,
-            what: "parameter",
-            id,
-            reason,
-        };
-        let mut iv = None;
-        let mut aes_variant = None;
-        let mut wrapped_key = None;
-        let mut scope = None;
-        for (id, value) in items {
-            let repeated = match (id, value) {
-                (param::IV, Value::Bytes(v)) => iv.replace(v).is_some(),
-                (param::AES_VARIANT, Value::Uint(code)) => aes_variant
-                    .replace(AesVariant::from_code(code).ok_or(bad(id, "unknown AES variant"))?)
-                    .is_some(),
-                (param::WRAPPED_KEY, Value::Bytes(k)) => wrapped_key.replace(k).is_some(),
-                (param::AAD_SCOPE, Value::Uint(flags)) => scope
-                    .replace(Scope::from_param(flags).ok_or(bad(id, "unassigned scope flag"))?)
-                    .is_some(),
-                (param::IV | param::AES_VARIANT | param::WRAPPED_KEY | param::AAD_SCOPE, _) => {
-                    return Err(bad(id, "wrong CBOR type"));
-                }
-                _ => return Err(bad(id, "unknown parameter")),
-            };
-            if repeated {
-                return Err(bad(id, "repeated parameter"));
-            }
+        let mut read = BcbParametersRead::EMPTY;
+        for item in items {
+            read.add(item).map_err(parameter_error)?;
         }
-        let iv = iv.ok_or(bad(param::IV, "missing (required by RFC 9173 §4.3.1)"))?;
-        if iv.len() != IV_LEN {
-            return Err(bad(param::IV, "not 12 octets (the only length supported)"));
-        }
-        Ok(Self {
-            iv,
-            aes_variant,
-            wrapped_key,
-            scope,
-        })
+        read.finish().map_err(parameter_error)
     }
 
     /// The parameters to write, in id order; `None` entries are absent.
     pub fn items(&self) -> [Option<Item<'a>>; 4] {
-        [
-            Some((param::IV, Value::Bytes(self.iv))),
-            self.aes_variant
+        core::array::from_fn(|i| self.item(i))
+    }
+
+    /// The present parameters, in id order, computed one by one (no intermediate array:
+    /// its elements, stored piecewise and read back whole, stalled store forwarding).
+    pub(crate) fn present_items(&self) -> impl Iterator<Item = Item<'a>> + '_ {
+        (0..4).filter_map(|i| self.item(i))
+    }
+
+    /// The `i`-th parameter of [`Self::items`].
+    #[inline(always)]
+    fn item(&self, i: usize) -> Option<Item<'a>> {
+        match i {
+            0 => Some((param::IV, Value::Bytes(self.iv))),
+            1 => self
+                .aes_variant
                 .map(|v| (param::AES_VARIANT, Value::Uint(v.code()))),
-            self.wrapped_key
+            2 => self
+                .wrapped_key
                 .map(|k| (param::WRAPPED_KEY, Value::Bytes(k))),
-            self.scope
+            3 => self
+                .scope
                 .map(|s| (param::AAD_SCOPE, Value::Uint(u64::from(s.0)))),
-        ]
+            _ => None,
+        }
     }
 
     /// The effective AES variant.
@@ -151,6 +133,76 @@ impl<'a> BcbParameters<'a> {
     /// The effective AAD scope.
     pub fn effective_scope(&self) -> Scope {
         self.scope.unwrap_or_default()
+    }
+}
+
+/// [`BcbParameters`] being read one item at a time: [`BcbParameters::decode`]'s steps, also
+/// run by the ASB decoder as it validates the parameters (one pass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BcbParametersRead<'a> {
+    iv: Option<&'a [u8]>,
+    aes_variant: Option<AesVariant>,
+    wrapped_key: Option<&'a [u8]>,
+    scope: Option<Scope>,
+}
+
+impl<'a> BcbParametersRead<'a> {
+    /// Nothing read yet.
+    pub(crate) const EMPTY: Self = Self {
+        iv: None,
+        aes_variant: None,
+        wrapped_key: None,
+        scope: None,
+    };
+
+    /// Takes one received parameter (RFC 9173 §4.3).
+    pub(crate) fn add(&mut self, (id, value): Item<'a>) -> Result<(), ParamFault> {
+        let repeated = match (id, value) {
+            (param::IV, Value::Bytes(v)) => self.iv.replace(v).is_some(),
+            (param::AES_VARIANT, Value::Uint(code)) => self
+                .aes_variant
+                .replace(AesVariant::from_code(code).ok_or((id, "unknown AES variant"))?)
+                .is_some(),
+            (param::WRAPPED_KEY, Value::Bytes(k)) => self.wrapped_key.replace(k).is_some(),
+            (param::AAD_SCOPE, Value::Uint(flags)) => self
+                .scope
+                .replace(Scope::from_param(flags).ok_or((id, "unassigned scope flag"))?)
+                .is_some(),
+            (param::IV | param::AES_VARIANT | param::WRAPPED_KEY | param::AAD_SCOPE, _) => {
+                return Err((id, "wrong CBOR type"));
+            }
+            _ => return Err((id, "unknown parameter")),
+        };
+        if repeated {
+            return Err((id, "repeated parameter"));
+        }
+        Ok(())
+    }
+
+    /// The parameters once all are read: the IV must be present and [`IV_LEN`] octets.
+    pub(crate) fn finish(self) -> Result<BcbParameters<'a>, ParamFault> {
+        let iv = self
+            .iv
+            .ok_or((param::IV, "missing (required by RFC 9173 §4.3.1)"))?;
+        if iv.len() != IV_LEN {
+            return Err((param::IV, "not 12 octets (the only length supported)"));
+        }
+        Ok(BcbParameters {
+            iv,
+            aes_variant: self.aes_variant,
+            wrapped_key: self.wrapped_key,
+            scope: self.scope,
+        })
+    }
+}
+
+/// The [`Error::Parameter`] of a BCB-AES-GCM parameter fault.
+pub(crate) fn parameter_error((id, reason): ParamFault) -> Error {
+    Error::Parameter {
+        context: CONTEXT_ID,
+        what: "parameter",
+        id,
+        reason,
     }
 }
 

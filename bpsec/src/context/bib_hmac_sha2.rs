@@ -5,7 +5,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
 
-use super::{BlockHeader, Pieces, Scope, feed_scoped};
+use super::{BlockHeader, ParamFault, Pieces, Scope, feed_scoped};
 use crate::Error;
 use crate::asb::{Item, Items, Value};
 
@@ -100,34 +100,35 @@ impl<'a> BibParameters<'a> {
     /// Reads the parameters of a received BIB; an unknown id, a repeated id or a value out
     /// of range is an [`Error::Parameter`].
     pub fn decode(items: Items<'a>) -> Result<Self, Error> {
-        let bad = |id, reason| Error::Parameter {
-            context: CONTEXT_ID,
-            what: "parameter",
-            id,
-            reason,
-        };
         let mut out = Self::default();
-        for (id, value) in items {
-            let repeated = match (id, value) {
-                (param::SHA_VARIANT, Value::Uint(code)) => out
-                    .sha_variant
-                    .replace(ShaVariant::from_code(code).ok_or(bad(id, "unknown SHA variant"))?)
-                    .is_some(),
-                (param::WRAPPED_KEY, Value::Bytes(key)) => out.wrapped_key.replace(key).is_some(),
-                (param::INTEGRITY_SCOPE, Value::Uint(flags)) => out
-                    .scope
-                    .replace(Scope::from_param(flags).ok_or(bad(id, "unassigned scope flag"))?)
-                    .is_some(),
-                (param::SHA_VARIANT | param::WRAPPED_KEY | param::INTEGRITY_SCOPE, _) => {
-                    return Err(bad(id, "wrong CBOR type"));
-                }
-                _ => return Err(bad(id, "unknown parameter")),
-            };
-            if repeated {
-                return Err(bad(id, "repeated parameter"));
-            }
+        for item in items {
+            out.add(item).map_err(parameter_error)?;
         }
         Ok(out)
+    }
+
+    /// Takes one received parameter (RFC 9173 §3.3): [`Self::decode`]'s step, also run by
+    /// the ASB decoder as it validates the parameters (one pass).
+    pub(crate) fn add(&mut self, (id, value): Item<'a>) -> Result<(), ParamFault> {
+        let repeated = match (id, value) {
+            (param::SHA_VARIANT, Value::Uint(code)) => self
+                .sha_variant
+                .replace(ShaVariant::from_code(code).ok_or((id, "unknown SHA variant"))?)
+                .is_some(),
+            (param::WRAPPED_KEY, Value::Bytes(key)) => self.wrapped_key.replace(key).is_some(),
+            (param::INTEGRITY_SCOPE, Value::Uint(flags)) => self
+                .scope
+                .replace(Scope::from_param(flags).ok_or((id, "unassigned scope flag"))?)
+                .is_some(),
+            (param::SHA_VARIANT | param::WRAPPED_KEY | param::INTEGRITY_SCOPE, _) => {
+                return Err((id, "wrong CBOR type"));
+            }
+            _ => return Err((id, "unknown parameter")),
+        };
+        if repeated {
+            return Err((id, "repeated parameter"));
+        }
+        Ok(())
     }
 
     /// The parameters to write, in id order; `None` entries are absent.
@@ -150,6 +151,16 @@ impl<'a> BibParameters<'a> {
     /// The effective integrity scope.
     pub fn effective_scope(&self) -> Scope {
         self.scope.unwrap_or_default()
+    }
+}
+
+/// The [`Error::Parameter`] of a BIB-HMAC-SHA2 parameter fault.
+pub(crate) fn parameter_error((id, reason): ParamFault) -> Error {
+    Error::Parameter {
+        context: CONTEXT_ID,
+        what: "parameter",
+        id,
+        reason,
     }
 }
 

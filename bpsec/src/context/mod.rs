@@ -4,6 +4,11 @@
 pub mod bcb_aes_gcm;
 pub mod bib_hmac_sha2;
 
+/// What is wrong with one received context parameter: its id and why (an
+/// [`crate::Error::Parameter`] without the context, kept small so that a decoded ASB can
+/// carry it until the acceptor reports it).
+pub(crate) type ParamFault = (i64, &'static str);
+
 use bpv7::block::BlockFlags;
 use bpv7::cbor;
 
