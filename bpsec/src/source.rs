@@ -574,7 +574,10 @@ impl IvSource for IvCounter {
 /// one BIB per integrity rule over the selected blocks that no confidentiality rule also
 /// covers, then one BCB per encrypted block (one target each, so no IV is ever shared;
 /// BCB-AES-GCM authenticates what it encrypts, so no BIB is added under it). IVs come from
-/// `ivs`. The result is checked by re-parsing under `options`.
+/// `ivs`. Each operation goes through [`add_bib`]/[`add_bcb`]'s checks: the bundle it is
+/// added to is parsed strictly under `options` and the new block is checked against the
+/// RFC 9172 rules before it is written, so the result is valid by construction (it is not
+/// parsed again at the end).
 pub fn seal(
     bundle: &[u8],
     policy: &Policy<'_>,
