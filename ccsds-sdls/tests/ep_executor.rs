@@ -12,25 +12,12 @@
 mod common;
 mod ep_fixture;
 
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{AeadInOut, KeyInit};
 use ccsds_sdls::ep::{Command, Executor, KeyManagement, KeyState, Pdu, verification_reply};
 use ccsds_sdls::replay::ReplayWindow;
 use ccsds_sdls::{KeyId, KeyResolver, SaState, SecurityAssociation, tc};
 use common::*;
 use ep_fixture::*;
 use proptest::prelude::*;
-
-fn gcm_open(key: &[u8], iv: &[u8], ct: &[u8], tag: &[u8]) -> Vec<u8> {
-    let cipher = Aes256Gcm::new_from_slice(key).unwrap();
-    let mut buf = ct.to_vec();
-    let nonce = aes_gcm::aead::Nonce::<Aes256Gcm>::try_from(iv).unwrap();
-    let tag = aes_gcm::aead::Tag::<Aes256Gcm>::try_from(tag).unwrap();
-    cipher
-        .decrypt_inout_detached(&nonce, &[], buf.as_mut_slice().into(), &tag)
-        .unwrap();
-    buf
-}
 
 /// A plaintext TC frame (segment header, FECF) carrying `data`.
 fn tc_frame(data: &[u8]) -> Vec<u8> {

@@ -10,22 +10,9 @@
 
 mod common;
 
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{AeadInOut, KeyInit};
 use ccsds_sdls::ep::{self, Command, KeyIds, Pdu};
 use ccsds_sdls::{Error, ErrorKind, KeyId, Spi};
 use common::*;
-
-fn gcm_open(key: &[u8], iv: &[u8], ct: &[u8], tag: &[u8]) -> Vec<u8> {
-    let cipher = Aes256Gcm::new_from_slice(key).unwrap();
-    let mut buf = ct.to_vec();
-    let nonce = aes_gcm::aead::Nonce::<Aes256Gcm>::try_from(iv).unwrap();
-    let tag = aes_gcm::aead::Tag::<Aes256Gcm>::try_from(tag).unwrap();
-    cipher
-        .decrypt_inout_detached(&nonce, &[], buf.as_mut_slice().into(), &tag)
-        .unwrap();
-    buf
-}
 
 /// `ut_ep_key_mgmt.EP_KEY_MGMT.OTAR_0_140_142`: the PDU declares 4 octets more than it holds
 /// (CryptoLib computes the MAC offset from that length; the vector file found the tag right

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use ccsds_sdls::replay::ReplayWindow;
 use ccsds_sdls::sa::AbmCoverage;
 use ccsds_sdls::{KeyId, KeyMaterial, SaConfig, SecurityAssociation, Spi, Suite};
@@ -100,4 +102,17 @@ pub fn cryptolib_auth(spi: u16, suite: Suite, arsn_len: u8, zero_abm: bool) -> S
         c.abm_coverage = AbmCoverage::HeaderAndData;
     }
     c
+}
+
+/// AES-256-GCM decryption without AAD (the SDLS-EP OTAR and key-verification cryptography),
+/// panicking on a bad tag.
+pub fn gcm_open(key: &[u8], iv: &[u8], ct: &[u8], tag: &[u8]) -> Vec<u8> {
+    let cipher = Aes256Gcm::new_from_slice(key).unwrap();
+    let mut buf = ct.to_vec();
+    let nonce = aes_gcm::aead::Nonce::<Aes256Gcm>::try_from(iv).unwrap();
+    let tag = aes_gcm::aead::Tag::<Aes256Gcm>::try_from(tag).unwrap();
+    cipher
+        .decrypt_inout_detached(&nonce, &[], buf.as_mut_slice().into(), &tag)
+        .unwrap();
+    buf
 }
