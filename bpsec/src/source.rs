@@ -213,13 +213,7 @@ fn add_bib_parsed(
         number,
         flags: spec.block.flags,
     };
-    let mut existing = SecurityList::new();
-    parsed.security_blocks(&mut existing)?;
-    let new = rules::NewOp {
-        header: security_header,
-        targets: spec.targets,
-    };
-    rules::check(parsed, &existing, Some(&new))?;
+    check_new_op(parsed, security_header, spec.targets)?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -339,13 +333,7 @@ fn add_bcb_parsed(
 
     // The bundle as it would be must pass the RFC 9172 rules: check the new block among the
     // existing ones before encrypting anything.
-    let mut existing = SecurityList::new();
-    parsed.security_blocks(&mut existing)?;
-    let new = rules::NewOp {
-        header: security_header,
-        targets: spec.targets,
-    };
-    rules::check(parsed, &existing, Some(&new))?;
+    check_new_op(parsed, security_header, spec.targets)?;
 
     let kek_or_key = resolve(keys, spec.key, KeyUsage::Seal)?;
     let wrapped = spec
@@ -568,6 +556,15 @@ impl IvSource for IvCounter {
         counter.copy_from_slice(&value.to_be_bytes());
         Ok(iv)
     }
+}
+
+/// Checks the security block about to be added (`header`, over `targets`) among the bundle's
+/// existing security blocks against the RFC 9172 rules, before anything is encrypted or
+/// signed: the bundle as it would be must pass them.
+fn check_new_op(parsed: &Parsed<'_>, header: BlockHeader, targets: &[u64]) -> Result<(), Error> {
+    let mut existing = SecurityList::new();
+    parsed.security_blocks(&mut existing)?;
+    rules::check(parsed, &existing, Some(&rules::NewOp { header, targets }))
 }
 
 /// Applies the rules of `policy` whose source is `source` (RFC 9172 security source role):
