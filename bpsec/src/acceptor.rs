@@ -333,22 +333,19 @@ pub fn accept(
     replay: Option<&mut ReplayFilter>,
     options: &Options,
 ) -> Result<Accepted, Error> {
-    let mut checked = CheckedList::new();
-    let bundle = accept_dyn(bundle, policy, keys, replay, options, &mut checked)?;
-    Ok(Accepted { bundle, checked })
+    accept_dyn(bundle, policy, keys, replay, options)
 }
 
-/// [`accept`], compiled once in this crate whatever the resolver type: returns the output
-/// bundle and lists the operations in `checked` (empty), which the caller owns so that the
-/// list is not copied on the way out.
+/// [`accept`], compiled once in this crate whatever the resolver type; the thin generic
+/// wrapper passes its result through (same return type: no copy on the way out).
 fn accept_dyn(
     bundle: &[u8],
     policy: &Policy<'_>,
     keys: &dyn KeyResolver,
     replay: Option<&mut ReplayFilter>,
     options: &Options,
-    checked: &mut CheckedList,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Accepted, Error> {
+    let mut checked = CheckedList::new();
     let mut blocks = BlockList::new();
     // Used where the parser left it: copied out of the `Result` right after the call, its
     // fields were read back wider than they were stored (a store-forwarding stall).
@@ -503,7 +500,10 @@ fn accept_dyn(
             .map_err(|e| bpv7::Error::new(w.data.start + e.offset, e.kind))?;
         out.patch_crc(&w);
     }
-    Ok(out.finish())
+    Ok(Accepted {
+        bundle: out.finish(),
+        checked,
+    })
 }
 
 /// The authentication tag in one target's results (RFC 9173 §4.4).

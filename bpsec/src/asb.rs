@@ -47,22 +47,26 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
-    /// Reads one item.
+    /// Reads one item. Inlined, with every other item type read on a detached copy of the
+    /// decoder, so that the decoder stays in registers while a security block is read.
+    #[inline(always)]
     fn decode(dec: &mut Decoder<'a>, bytes: &'a [u8]) -> Result<Self, bpv7::Error> {
-        // The major type is the first octet's top 3 bits (RFC 8949 §3); `peek_major` reports
-        // the error at the end of input.
-        let major = match dec.remaining().first() {
-            Some(first) => first >> 5,
-            None => dec.peek_major()?,
-        };
-        match major {
-            cbor::MAJOR_UINT => dec.uint().map(Value::Uint),
-            cbor::MAJOR_BYTES => dec.bytes().map(Value::Bytes),
-            _ => {
-                let span = dec.skip()?;
-                Ok(Value::Raw(bytes.get(span).unwrap_or_default()))
-            }
+        // The major type is the first octet's top 3 bits (RFC 8949 §3).
+        match dec.remaining().first().map(|first| first >> 5) {
+            Some(cbor::MAJOR_UINT) => dec.uint().map(Value::Uint),
+            Some(cbor::MAJOR_BYTES) => dec.bytes().map(Value::Bytes),
+            _ => dec.detached(|dec| Self::decode_other(dec, bytes)),
         }
+    }
+
+    /// [`Self::decode`] of any other item (or of nothing: `peek_major` reports the end of
+    /// input).
+    #[cold]
+    #[inline(never)]
+    fn decode_other(dec: &mut Decoder<'a>, bytes: &'a [u8]) -> Result<Self, bpv7::Error> {
+        dec.peek_major()?;
+        let span = dec.skip()?;
+        Ok(Value::Raw(bytes.get(span).unwrap_or_default()))
     }
 
     /// Writes the value (a `Raw` value verbatim: the caller vouches that it is one item).
@@ -86,14 +90,15 @@ impl<'a> Value<'a> {
 
 /// Reads a CBOR integer. Ids and context ids are small in every context: a one-octet
 /// unsigned integer (RFC 8949 §3.3: major type 0, value below 24) is read on the decoder's
-/// inline path, anything else by [`Decoder::int`].
+/// inline path, anything else by [`Decoder::int`] on a detached copy of the decoder.
+#[inline(always)]
 fn read_int(dec: &mut Decoder<'_>) -> Result<i64, bpv7::Error> {
     match dec.remaining().first() {
         Some(&first) if first < 24 => {
             dec.uint()?;
             Ok(i64::from(first))
         }
-        _ => dec.int(),
+        _ => dec.detached(Decoder::int),
     }
 }
 
@@ -126,7 +131,8 @@ impl<'a> Items<'a> {
         }
     }
 
-    /// Reads one `[id, value]` pair.
+    /// Reads one `[id, value]` pair (inlined: see [`Value::decode`]).
+    #[inline(always)]
     fn read(dec: &mut Decoder<'a>, bytes: &'a [u8]) -> Result<Item<'a>, bpv7::Error> {
         let start = dec.position();
         if dec.array_definite()? != 2 {
@@ -271,8 +277,8 @@ impl<'a> SecurityBlock<'a> {
         let context_id = read_int(&mut dec).map_err(wrap)?;
         // Reserved flag bits are written as 0 and ignored on receipt (RFC 9172 §3.6).
         let context_flags = dec.uint().map_err(wrap)?;
+        // `Eid::decode` validates the EID (RFC 9171 §4.2.5.1).
         let source = Eid::decode(&mut dec).map_err(wrap)?;
-        source.validate().map_err(wrap)?;
 
         let mut known = KnownParameters::new(context_id);
         let parameters = if context_flags & FLAG_PARAMETERS_PRESENT != 0 {
@@ -316,7 +322,7 @@ impl<'a> SecurityBlock<'a> {
 
     /// Validates one `[[id, value], …]` array, handing each pair to `item`, and returns its
     /// span.
-    #[inline]
+    #[inline(always)]
     fn item_list(
         dec: &mut Decoder<'a>,
         bytes: &'a [u8],

@@ -193,9 +193,10 @@ impl<'a> Decoder<'a> {
     /// Runs `slow` (a cold path: errors, rare forms) on a copy of the decoder and takes its
     /// position on success. The copy keeps `self` from escaping into an out-of-line call, so
     /// that a decoder used only through the inlined fast paths stays in registers: this is
-    /// what makes a whole-bundle parse cheap.
+    /// what makes a whole-bundle parse cheap. Public for readers built on this decoder in
+    /// other crates (e.g. BPSec's security blocks), which have the same need.
     #[inline(always)]
-    pub(crate) fn detached<T>(
+    pub fn detached<T>(
         &mut self,
         slow: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
