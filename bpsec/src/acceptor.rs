@@ -353,30 +353,43 @@ fn accept_dyn(
     let parsed = parse.as_ref().map_err(Clone::clone)?;
     let mut decoded = SecurityList::new();
     let encrypted_bibs = parsed.security_blocks(&mut decoded)?;
-    rules::check(parsed, &decoded, None)?;
+    // The §3 rules, checked below once the first BCB's cipher is keyed (AES key expansion is
+    // one long chain of dependent instructions: the CPU runs the rules and the output copies
+    // alongside it). Until then, an error is reported as it would be had the rules been
+    // checked first: a broken rule takes precedence.
+    let mut rules_checked = false;
+    let rules_first = |checked: bool, e: Error| {
+        if checked {
+            e
+        } else {
+            rules::check(parsed, &decoded, None).err().unwrap_or(e)
+        }
+    };
     let mut bcbs: List<Op<'_, '_, '_>, 2> = List::new();
     for (b, a) in decoded
         .iter()
         .filter(|(b, _)| b.block_type == block_type::BCB)
     {
-        bcbs.push(op(policy, parsed, b, a)?);
+        bcbs.push(op(policy, parsed, b, a).map_err(|e| rules_first(false, e))?);
     }
 
-    // Write every non-security block; BCB targets in deterministic CBOR (re-encoded if they
-    // were not) so they can be decrypted in place.
+    // The output: every non-security block, BCB targets in deterministic CBOR (re-encoded if
+    // they were not) so they can be decrypted in place (copied with the rules, see above).
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
     let mut out = Output::start(parsed.primary_bytes(), input.len());
-    for (block, span) in parsed.blocks {
-        if is_security_block(block.block_type) {
-            continue;
+    let copy_blocks = |out: &mut Output| {
+        for (block, span) in parsed.blocks {
+            if is_security_block(block.block_type) {
+                continue;
+            }
+            if encrypted(block.number) {
+                out.rewrite(input, block, span, block.crc_type);
+            } else {
+                out.copy(input, block, span);
+            }
         }
-        if encrypted(block.number) {
-            out.rewrite(input, block, span, block.crc_type);
-        } else {
-            out.copy(input, block, span);
-        }
-    }
+    };
 
     // Decrypt (RFC 9173 §4.8.2): BIBs into their own buffers, other targets in place.
     let primary = parsed.primary_bytes();
@@ -384,19 +397,27 @@ fn accept_dyn(
     let mut aad = bcb_aes_gcm::Aad::new();
     for op in &bcbs {
         let Params::Bcb(params) = op.params else {
-            return Err(Error::UnsupportedContext(op.asb.context_id));
+            let e = Error::UnsupportedContext(op.asb.context_id);
+            return Err(rules_first(rules_checked, e));
         };
-        let cek = key_for(keys, op.rule.key, params.wrapped_key)?;
+        let cek = key_for(keys, op.rule.key, params.wrapped_key)
+            .map_err(|e| rules_first(rules_checked, e))?;
         let variant = params.variant();
         // Matched by reference: the keyed state stays where it was built (no move).
         let cipher = Cipher::new(variant, &cek);
         let Some(cipher) = &cipher else {
-            return Err(Error::KeyLength {
+            let e = Error::KeyLength {
                 key: op.rule.key,
                 expected: variant.key_len(),
                 found: cek.len(),
-            });
+            };
+            return Err(rules_first(rules_checked, e));
         };
+        if !rules_checked {
+            rules::check(parsed, &decoded, None)?;
+            rules_checked = true;
+            copy_blocks(&mut out);
+        }
         let bcb_header = header(op.block);
         // One result set per target, in target order (checked by `SecurityBlock::decode`).
         for (target, results) in op.asb.targets().zip(op.asb.results()) {
@@ -435,6 +456,11 @@ fn accept_dyn(
                 key: op.rule.key,
             });
         }
+    }
+
+    if !rules_checked {
+        rules::check(parsed, &decoded, None)?;
+        copy_blocks(&mut out);
     }
 
     // The BIBs, now all in plaintext, and (if some were encrypted) the §3 rules over the

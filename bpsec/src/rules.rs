@@ -19,15 +19,29 @@ fn rule(section: &'static str, rule: &'static str, block: u64) -> Error {
     }
 }
 
-/// A security block as the rules see it: its header, its context flags and its targets.
-pub(crate) trait SecOp {
-    fn header(&self) -> BlockHeader;
-    fn context_flags(&self) -> u64;
-    fn target_list(&self) -> TargetList<'_>;
+/// A security block as the rules see it: its header, its context flags and its targets. A
+/// plain value (no trait object), so that the rules compile to straight-line code.
+#[derive(Clone, Copy)]
+struct SecOp<'s> {
+    header: BlockHeader,
+    context_flags: u64,
+    targets: TargetList<'s>,
+}
+
+impl<'s> SecOp<'s> {
+    /// A received security block.
+    fn received((block, asb): &'s (CanonicalBlock<'_>, SecurityBlock<'s>)) -> Self {
+        Self {
+            header: crate::bundle_io::header(block),
+            context_flags: asb.context_flags,
+            targets: TargetList::Asb(asb),
+        }
+    }
 }
 
 /// The targets of a received ASB, or of a block about to be added.
-pub(crate) enum TargetList<'s> {
+#[derive(Clone, Copy)]
+enum TargetList<'s> {
     Asb(&'s SecurityBlock<'s>),
     Slice(&'s [u64]),
 }
@@ -64,33 +78,20 @@ impl<A: Iterator<Item = u64>, S: Iterator<Item = u64>> Iterator for TargetIter<A
     }
 }
 
-impl SecOp for (CanonicalBlock<'_>, SecurityBlock<'_>) {
-    fn header(&self) -> BlockHeader {
-        crate::bundle_io::header(&self.0)
-    }
-    fn context_flags(&self) -> u64 {
-        self.1.context_flags
-    }
-    fn target_list(&self) -> TargetList<'_> {
-        TargetList::Asb(&self.1)
-    }
-}
-
 /// A security block the source is about to add.
 pub(crate) struct NewOp<'s> {
     pub header: BlockHeader,
     pub targets: &'s [u64],
 }
 
-impl SecOp for NewOp<'_> {
-    fn header(&self) -> BlockHeader {
-        self.header
-    }
-    fn context_flags(&self) -> u64 {
-        FLAG_PARAMETERS_PRESENT
-    }
-    fn target_list(&self) -> TargetList<'_> {
-        TargetList::Slice(self.targets)
+impl<'s> NewOp<'s> {
+    /// As the rules see it: the source writes the parameters it uses, so the flag is set.
+    fn op(&'s self) -> SecOp<'s> {
+        SecOp {
+            header: self.header,
+            context_flags: FLAG_PARAMETERS_PRESENT,
+            targets: TargetList::Slice(self.targets),
+        }
     }
 }
 
@@ -114,12 +115,7 @@ pub(crate) fn check(
     blocks: &SecurityList<'_>,
     new: Option<&NewOp<'_>>,
 ) -> Result<(), Error> {
-    let ops = || {
-        blocks
-            .iter()
-            .map(|b| b as &dyn SecOp)
-            .chain(new.map(|n| n as &dyn SecOp))
-    };
+    let ops = || blocks.iter().map(SecOp::received).chain(new.map(NewOp::op));
     let fragment = bundle
         .view
         .primary()
@@ -129,11 +125,11 @@ pub(crate) fn check(
     // target", §3.9) hold trivially: only that block's own rules are checked.
     let alone = ops().nth(1).is_none();
     for op in ops() {
-        let header = op.header();
+        let header = op.header;
         // Receivers ignore reserved flag bits (§3.6) so that later specifications can assign
         // them; but no verified operation authenticates the ASB, so a set bit is either a
         // flag we do not understand or tampering. Fail closed.
-        if op.context_flags() & !FLAG_PARAMETERS_PRESENT != 0 {
+        if op.context_flags & !FLAG_PARAMETERS_PRESENT != 0 {
             return Err(rule(
                 "§3.6",
                 "reserved security context flag set: not understood, refused",
@@ -141,7 +137,7 @@ pub(crate) fn check(
             ));
         }
         let is_bcb = header.block_type == block_type::BCB;
-        let targets = op.target_list();
+        let targets = op.targets;
         for target in targets.iter() {
             let Some(target_type) = target_type(bundle, target) else {
                 return Err(rule(
@@ -159,9 +155,7 @@ pub(crate) fn check(
             }
             let same_service = || {
                 ops()
-                    .filter(|o| {
-                        o.header().block_type == header.block_type && o.target_list().has(target)
-                    })
+                    .filter(|o| o.header.block_type == header.block_type && o.targets.has(target))
                     .count()
             };
             if !alone && same_service() > 1 {
@@ -196,7 +190,7 @@ fn target_type(bundle: &Parsed<'_>, number: u64) -> Option<u64> {
     bundle.block(number).map(|b| b.block_type)
 }
 
-fn check_bcb_target<'o, I: Iterator<Item = &'o dyn SecOp>>(
+fn check_bcb_target<'o, I: Iterator<Item = SecOp<'o>>>(
     ops: &impl Fn() -> I,
     alone: bool,
     bcb: &BlockHeader,
@@ -221,9 +215,9 @@ fn check_bcb_target<'o, I: Iterator<Item = &'o dyn SecOp>>(
     if target_type == block_type::BIB {
         // An encrypted BIB is not decoded yet: the acceptor checks again after decrypting.
         let bib =
-            ops().find(|o| o.header().number == target && o.header().block_type == block_type::BIB);
+            ops().find(|o| o.header.number == target && o.header.block_type == block_type::BIB);
         if let Some(bib) = bib {
-            let bib_targets = bib.target_list();
+            let bib_targets = bib.targets;
             if !bib_targets.iter().any(|t| targets.has(t)) {
                 return Err(rule(
                     "§3.8",
@@ -242,12 +236,12 @@ fn check_bcb_target<'o, I: Iterator<Item = &'o dyn SecOp>>(
         }
     }
     // §3.9: a BIB over this target must be encrypted by this BCB too.
-    for bib in ops().filter(|o| o.header().block_type == block_type::BIB) {
-        if bib.target_list().has(target) && !targets.has(bib.header().number) {
+    for bib in ops().filter(|o| o.header.block_type == block_type::BIB) {
+        if bib.targets.has(target) && !targets.has(bib.header.number) {
             return Err(rule(
                 "§3.9",
                 "a BIB over an encrypted block must be encrypted by the same BCB",
-                bib.header().number,
+                bib.header.number,
             ));
         }
     }

@@ -559,3 +559,42 @@ fn bib_with_wrapped_hmac_key() {
         Err(Error::KeyUnwrap(KeyId(5)))
     );
 }
+
+/// The acceptor checks the §3 rules while the cipher is keyed, after matching the policy and
+/// resolving the key; a bundle that breaks a rule reports the rule all the same, as if the
+/// rules had been checked first.
+#[test]
+fn broken_rule_reported_before_policy_and_key_errors() {
+    // A BCB over the payload without "replicate in every fragment" (§3.8).
+    let c = asb_bytes(&[1], 2, &bcb_params());
+    let bundle = build(&[sec(BCB, 2, 0, &c)]);
+    let opts = Options::STRICT;
+    let payload_only = Policy::new().rule(policy().rules[1]);
+    // The rule's key is not in the store.
+    let no_keys = StaticKeys::new().with(HMAC_KEY, &[0x4b; 48]);
+    assert_rule(
+        accept(&bundle, &payload_only, &no_keys, None, &opts).unwrap_err(),
+        "§3.8",
+    );
+    // The key is there but of the wrong length.
+    let short = StaticKeys::new().with(AES_KEY, &[1; 5]);
+    assert_rule(
+        accept(&bundle, &payload_only, &short, None, &opts).unwrap_err(),
+        "§3.8",
+    );
+    // No rule for the operation's source.
+    let other = Policy::new().rule(Rule {
+        source: bpv7::eid::Eid::parse_uri("ipn:66.0").unwrap(),
+        ..policy().rules[1]
+    });
+    assert_rule(
+        accept(&bundle, &other, &keys(), None, &opts).unwrap_err(),
+        "§3.8",
+    );
+    // With the flag set, the same bundle gets as far as its key.
+    let replicated = build(&[sec(BCB, 2, 1, &c)]);
+    assert_eq!(
+        accept(&replicated, &payload_only, &no_keys, None, &opts),
+        Err(Error::UnknownKey(AES_KEY))
+    );
+}
