@@ -351,6 +351,7 @@ fn accept_dyn(
     // fields were read back wider than they were stored (a store-forwarding stall).
     let parse = Parsed::new(bundle, &options.bundle, &mut blocks);
     let parsed = parse.as_ref().map_err(Clone::clone)?;
+    let mut out = Output::start(parsed.primary_bytes(), bundle.len());
     let mut decoded = SecurityList::new();
     let encrypted_bibs = parsed.security_blocks(&mut decoded)?;
     // The §3 rules, checked below once the first BCB's cipher is keyed (AES key expansion is
@@ -377,7 +378,6 @@ fn accept_dyn(
     // they were not) so they can be decrypted in place (copied with the rules, see above).
     let encrypted = |n: u64| bcbs.iter().any(|op| op.asb.has_target(n));
     let input = parsed.view.bytes();
-    let mut out = Output::start(parsed.primary_bytes(), input.len());
     let copy_blocks = |out: &mut Output| {
         for (block, span) in parsed.blocks {
             if is_security_block(block.block_type) {
@@ -469,11 +469,16 @@ fn accept_dyn(
     for (block, plain) in &bib_plain {
         decrypted.push((*block, SecurityBlock::decode(plain, block.number)?));
     }
-    if decrypted.len() != encrypted_bibs.len() {
+    if decrypted.len() != encrypted_bibs {
+        let undecrypted = parsed.blocks.iter().find(|(b, _)| {
+            b.block_type == block_type::BIB
+                && bcbs.iter().any(|op| op.asb.has_target(b.number))
+                && !decrypted.iter().any(|(d, _)| d.number == b.number)
+        });
         return Err(Error::Rule {
             section: "§3.9",
             rule: "an encrypted BIB was not decrypted",
-            block: encrypted_bibs.first().map_or(0, |b| b.number),
+            block: undecrypted.map_or(0, |(b, _)| b.number),
         });
     }
     let mut all = SecurityList::new();

@@ -72,13 +72,10 @@ impl<'a> Parsed<'a> {
         number == 0 || self.block(number).is_some()
     }
 
-    /// Lists the security blocks with their decoded ASBs into `decoded` (empty), BCBs first;
-    /// a BIB that a BCB encrypts is returned apart, undecoded (its data is ciphertext until
-    /// the acceptor decrypts it).
-    pub fn security_blocks(
-        &self,
-        decoded: &mut SecurityList<'a>,
-    ) -> Result<Vec<CanonicalBlock<'a>>, Error> {
+    /// Lists the security blocks with their decoded ASBs into `decoded` (empty), BCBs first,
+    /// and returns how many BIBs a BCB encrypts: those are left out, undecoded (their data is
+    /// ciphertext until the acceptor decrypts them).
+    pub fn security_blocks(&self, decoded: &mut SecurityList<'a>) -> Result<usize, Error> {
         for (b, _) in self
             .blocks
             .iter()
@@ -86,14 +83,14 @@ impl<'a> Parsed<'a> {
         {
             decoded.push((*b, SecurityBlock::decode(b.data, b.number)?));
         }
-        let mut encrypted = Vec::new();
+        let mut encrypted = 0;
         for (b, _) in self
             .blocks
             .iter()
             .filter(|(b, _)| b.block_type == block_type::BIB)
         {
             if decoded.iter().any(|(_, bcb)| bcb.has_target(b.number)) {
-                encrypted.push(*b);
+                encrypted += 1;
             } else {
                 decoded.push((*b, SecurityBlock::decode(b.data, b.number)?));
             }
