@@ -374,9 +374,16 @@ impl<'a> SecurityBlock<'a> {
         self.target_count
     }
 
-    /// Whether `block` is one of the targets.
+    /// Whether `block` is one of the targets. Inlined: the rules, the policy and the acceptor
+    /// ask it several times per operation, and most operations have a single target.
+    #[inline]
     pub fn has_target(&self, block: u64) -> bool {
-        self.first_target == block || (self.target_count > 1 && self.targets().any(|t| t == block))
+        self.first_target == block || (self.target_count > 1 && self.has_later_target(block))
+    }
+
+    /// [`Self::has_target`] past the first target.
+    fn has_later_target(&self, block: u64) -> bool {
+        self.targets().skip(1).any(|t| t == block)
     }
 
     /// The security context parameters (empty when the flag is clear).
