@@ -237,8 +237,17 @@ impl Output {
         written
     }
 
-    /// Recomputes and stores the CRC of a written block (RFC 9171 §4.2.1, big-endian).
+    /// Recomputes and stores the CRC of a written block (RFC 9171 §4.2.1, big-endian), if it
+    /// has one (inlined: a decrypted target usually has none, RFC 9173 §4.8.1).
+    #[inline]
     pub fn patch_crc(&mut self, w: &Written) {
+        if w.crc_type != CrcType::None {
+            self.store_crc(w);
+        }
+    }
+
+    /// [`Self::patch_crc`] of a block with a CRC.
+    fn store_crc(&mut self, w: &Written) {
         let Some(block) = self.buf.get_mut(w.block.clone()) else {
             return;
         };
