@@ -359,8 +359,8 @@ fn accept_dyn(
     // alongside it). Until then, an error is reported as it would be had the rules been
     // checked first: a broken rule takes precedence.
     let mut rules_checked = false;
-    let rules_first = |checked: bool, e: Error| {
-        if checked {
+    let rules_first = |rules_done: bool, e: Error| {
+        if rules_done {
             e
         } else {
             rules::check(parsed, &decoded, None).err().unwrap_or(e)
