@@ -16,7 +16,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use borealis_node::env::{SteppingClock, SystemClock};
 use borealis_node::node::{
@@ -25,7 +24,7 @@ use borealis_node::node::{
 use borealis_node::protocol::{CaptureParams, CommandResult, Message};
 
 mod cli_common;
-use cli_common::{bin, run};
+use cli_common::{bin, run, wait_for};
 
 fn keys(args: &[&str]) {
     let out = Command::new(bin()).arg("keys").args(args).output().unwrap();
@@ -517,18 +516,6 @@ fn ready_files(dir: &Path) -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn wait_for(what: &str, log: &Path, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; payload log:\n{}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 impl PayloadProcess {

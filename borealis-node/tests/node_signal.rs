@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use borealis_node::node::MissionConfig;
 
 mod cli_common;
-use cli_common::{bin, run};
+use cli_common::{bin, log_text, run, wait_for};
 
 /// The one line a graceful stop logs.
 const STOPPED: &str = "stop requested: finished the bundle in hand, state saved, exiting";
@@ -55,22 +55,6 @@ fn start_daemon(m: &Path, log: &Path) -> Child {
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap()
-}
-
-fn log_text(log: &Path) -> String {
-    std::fs::read_to_string(log).unwrap_or_default()
-}
-
-fn wait_for(what: &str, log: &Path, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; payload log:\n{}",
-            log_text(log)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The banner is logged after the signal handlers are installed.

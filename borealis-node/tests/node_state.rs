@@ -10,21 +10,14 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use borealis_node::env::SteppingClock;
 use borealis_node::node::{GroundNode, NodeError, PayloadNode, Request};
 
+mod cli_common;
+
 /// 2026-01-01T00:00:00Z as DTN time.
 const T0: u64 = 820_540_800_000;
-
-fn borealis(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_borealis"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
 
 /// A fresh mission in which both sides have written their state once.
 fn mission(name: &str) -> PathBuf {
@@ -32,7 +25,7 @@ fn mission(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
     let dir = tmp.join("mission");
-    let out = borealis(&[
+    let out = cli_common::output(&[
         "keys",
         "init",
         "--payload-node",
@@ -159,7 +152,7 @@ fn a_version_1_file_is_refused_until_the_operator_migrates_it() {
     assert!(err.to_string().contains("borealis migrate-state"), "{err}");
 
     // The explicit migration signs it (the payload's only: the ground's is version 2).
-    let out = borealis(&["migrate-state", "--mission", m.to_str().unwrap()]);
+    let out = cli_common::output(&["migrate-state", "--mission", m.to_str().unwrap()]);
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout, format!("signed {}\n", path.display()));
@@ -171,14 +164,14 @@ fn a_version_1_file_is_refused_until_the_operator_migrates_it() {
     assert_eq!(v["counters"], counters);
     open_payload(&m).unwrap();
     // Once is enough: nothing left to sign.
-    let out = borealis(&["migrate-state", "--mission", m.to_str().unwrap()]);
+    let out = cli_common::output(&["migrate-state", "--mission", m.to_str().unwrap()]);
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "no version-1 state file\n"
     );
     // The migration never signs what does not authenticate.
     std::fs::write(&path, migrated.replace("\"version\":2", "\"version\":3")).unwrap();
-    let out = borealis(&["migrate-state", "--mission", m.to_str().unwrap()]);
+    let out = cli_common::output(&["migrate-state", "--mission", m.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8(out.stderr)
