@@ -35,6 +35,8 @@ use borealis_node::env::{Clock, SystemClock};
 use borealis_node::node::{GroundNode, MissionConfig, Request, RetryConfig, pass, synthetic_image};
 use borealis_node::protocol::{CaptureParams, CommandResult, Message};
 
+mod cli_common;
+
 const COMMANDS: u64 = 200;
 const PARAMS: CaptureParams = CaptureParams {
     width: 16,
@@ -71,12 +73,14 @@ fn env_u64(name: &str) -> Option<u64> {
 
 fn mission(tmp: &Path) -> PathBuf {
     let dir = tmp.join("mission");
-    let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
-        .args(["keys", "init", "--payload-node", "2", "--dir"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    cli_common::run(&[
+        "keys",
+        "init",
+        "--payload-node",
+        "2",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
     MissionConfig {
         poll_interval_ms: 20,
         retry: RetryConfig {

@@ -23,6 +23,8 @@ use borealis_node::env::SteppingClock;
 use borealis_node::node::{GroundNode, MissionConfig, PayloadNode, Request, pass};
 use borealis_node::protocol::CaptureParams;
 
+mod cli_common;
+
 /// 2026-01-01T00:00:00Z as DTN time (ms since 2000-01-01), a fixed start for every clock.
 const T0: u64 = 820_540_800_000;
 
@@ -39,18 +41,14 @@ fn temp(name: &str) -> PathBuf {
 /// One `keys init`, with a 100 kB file limit so that the image takes several chunks.
 fn mission(tmp: &Path) -> PathBuf {
     let dir = tmp.join("recorded");
-    let out = Command::new(env!("CARGO_BIN_EXE_borealis"))
-        .args([
-            "keys",
-            "init",
-            "--payload-node",
-            "2",
-            "--dir",
-            dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    cli_common::run(&[
+        "keys",
+        "init",
+        "--payload-node",
+        "2",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
     MissionConfig {
         max_file_octets: 100_000,
         ..MissionConfig::default()
